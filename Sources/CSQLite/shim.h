@@ -1,0 +1,7 @@
+#pragma once
+#include <sqlite3.h>
+
+// SQLITE_TRANSIENT is a cast macro Swift cannot import; it tells SQLite to copy bound bytes.
+static inline sqlite3_destructor_type dtrain_sqlite_transient(void) {
+    return SQLITE_TRANSIENT;
+}
