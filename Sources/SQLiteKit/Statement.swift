@@ -101,7 +101,11 @@ public final class Statement {
 
     /// The value of column `index` (from 0) in the current row
     /// (`sqlite3_column_*`).
+    ///
+    /// Like an array subscript, an index outside the row is a programming error
+    /// and traps (SQLite's result would be undefined).
     public func column(_ index: Int) -> SQLValue {
+        precondition(0 <= index && index < columnCount, "column \(index) is not in the row")
         let position = Int32(index)
         switch sqlite3_column_type(handle, position) {
         case SQLITE_INTEGER:

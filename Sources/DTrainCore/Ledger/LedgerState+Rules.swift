@@ -69,10 +69,13 @@ extension LedgerState {
     /// text.
     private static func isUTCTimestamp(_ text: String) -> Bool {
         guard text.hasSuffix("Z") else { return false }
-        let whole = Date.ISO8601FormatStyle()
-        let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        return (try? whole.parse(text)) != nil || (try? fractional.parse(text)) != nil
+        return (try? wholeSeconds.parse(text)) != nil
+            || (try? fractionalSeconds.parse(text)) != nil
     }
+
+    private static let wholeSeconds = Date.ISO8601FormatStyle()
+    private static let fractionalSeconds = Date.ISO8601FormatStyle(
+        includingFractionalSeconds: true)
 
     /// The one shape each kind allows, and the rules that depend on the state:
     /// the split of a settle, the amount and recipient of a release.
@@ -104,10 +107,9 @@ extension LedgerState {
         guard postings.count == 2, postings[0].account.kind == from, postings[0].amount < 0,
             postings[1].account.kind == to, postings[1].amount > 0
         else {
-            let got = postings.map { "\($0.account) \($0.amount)" }.joined(separator: ", ")
             throw .wrongShape(
                 entry: entry.id, kind: entry.kind,
-                reason: "\(rule) (\(from) -, \(to) +); got \(got)")
+                reason: "\(rule) (\(from) -, \(to) +); got \(describe(postings))")
         }
     }
 
@@ -142,25 +144,21 @@ extension LedgerState {
     /// exactly by `split`; a side that rounds to zero is absent.
     private func checkSettle(_ entry: LedgerEntry) throws(LedgerViolation) {
         let job = entry.job ?? ""
-        var price: Int64?
-        var worker: Int64 = 0
-        var platform: Int64 = 0
-        for posting in entry.postings {
-            switch posting.account {
-            case .escrow(job: job) where posting.amount < 0: price = -posting.amount
-            case .worker where posting.amount > 0 && worker == 0: worker = posting.amount
-            case .platform where posting.amount > 0: platform = posting.amount
-            default:
-                throw .wrongShape(
-                    entry: entry.id, kind: .settle,
-                    reason: "only its own escrow (-), one worker (+) and platform (+) "
-                        + "may appear; got \(posting.account) \(posting.amount)")
-            }
-        }
-        guard let price else {
+        let postings = entry.postings
+        let payees = postings.dropFirst()
+        let payeeKinds = payees.map(\.account.kind)
+        guard postings[0].account == .escrow(job: job), postings[0].amount < 0,
+            [[.worker], [.platform], [.worker, .platform]].contains(payeeKinds),
+            payees.allSatisfy({ $0.amount > 0 })
+        else {
             throw .wrongShape(
-                entry: entry.id, kind: .settle, reason: "nothing is taken from escrow:\(job)")
+                entry: entry.id, kind: .settle,
+                reason: "its own escrow (-), then one worker (+) and platform (+), "
+                    + "in that order; got \(Self.describe(postings))")
         }
+        let price = -postings[0].amount
+        let worker = payees.first { $0.account.kind == .worker }?.amount ?? 0
+        let platform = payees.first { $0.account == .platform }?.amount ?? 0
 
         // divide multiplies by a percentage; keep it inside 64 bits.
         guard price <= Int64.max / 100 else {
@@ -172,5 +170,10 @@ extension LedgerState {
                 entry: entry.id, price: price, worker: expected.worker,
                 platform: expected.platform)
         }
+    }
+
+    /// `user:alice -500, escrow:j1 500`, for messages about shapes.
+    private static func describe(_ postings: [Posting]) -> String {
+        postings.map { "\($0.account) \($0.amount)" }.joined(separator: ", ")
     }
 }

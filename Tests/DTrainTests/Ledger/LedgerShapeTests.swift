@@ -54,6 +54,12 @@ struct LedgerShapeTests {
                 .settle, id: "settle-j1", job: "j1", [(.worker("w"), -100), (.platform, 100)]),
             Rules.entry(
                 .settle, id: "settle-j1", job: "j1",
+                [(.escrow(job: "j1"), -100), (.platform, 20), (.worker("w"), 80)]),
+            Rules.entry(
+                .settle, id: "settle-j1", job: "j1",
+                [(.escrow(job: "j1"), -100), (.worker("w"), 120), (.platform, -20)]),
+            Rules.entry(
+                .settle, id: "settle-j1", job: "j1",
                 [(.escrow(job: "j9"), -100), (.worker("w"), 80), (.platform, 20)]),
         ]
         for entry in wrong {
