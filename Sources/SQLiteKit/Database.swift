@@ -29,9 +29,10 @@ public final class Database {
         do {
             try SQLiteError.check(code, "sqlite3_open_v2", connection: opened)
         } catch {
-            // The message was read above, inside check; only now may the handle
-            // go.
-            sqlite3_close_v2(opened)
+            // check has read the message already; now the handle may go.
+            // close_v2 of a handle that open returned cannot fail.
+            let closed = sqlite3_close_v2(opened)
+            assert(closed == SQLITE_OK, "sqlite3_close_v2 failed: \(closed)")
             throw error
         }
         self.path = path
@@ -49,9 +50,9 @@ public final class Database {
     }
 
     deinit {
-        // close_v2 only fails for a bad handle; ours came from a successful
-        // open.
-        sqlite3_close_v2(connection)
+        // close_v2 fails only for a bad handle; ours came from a good open.
+        let closed = sqlite3_close_v2(connection)
+        assert(closed == SQLITE_OK, "sqlite3_close_v2 failed: \(closed)")
     }
 
     /// Switches to WAL, and says so loudly if SQLite refused (e.g. a filesystem
@@ -159,8 +160,7 @@ public final class Database {
             try execute("COMMIT")
             return result
         } catch {
-            // SQLite may already have rolled back (some errors do that on their
-            // own).
+            // Some errors make SQLite roll back on its own; check first.
             if sqlite3_get_autocommit(connection) == 0 {
                 // FIXME: a failing ROLLBACK is dropped in favour of the error
                 // that caused it; the connection then stays inside the
@@ -175,8 +175,8 @@ public final class Database {
     /// (`sqlite3_get_autocommit`).
     public var isInTransaction: Bool { sqlite3_get_autocommit(connection) == 0 }
 
-    /// The schema version the application keeps in the file header (`PRAGMA
-    /// user_version`).
+    /// The schema version the application keeps in the file header
+    /// (`PRAGMA user_version`), for migrations.
     public var userVersion: Int {
         get throws(SQLiteError) {
             Int(try rows("PRAGMA user_version").first?.first?.int ?? 0)
@@ -184,8 +184,7 @@ public final class Database {
     }
 
     public func setUserVersion(_ version: Int) throws(SQLiteError) {
-        // PRAGMA takes no parameters; an Int cannot carry SQL, so interpolation
-        // is safe.
+        // PRAGMA takes no parameters; interpolating an Int cannot inject SQL.
         try execute("PRAGMA user_version = \(version)")
     }
 

@@ -21,9 +21,8 @@ public final class Statement {
     }
 
     deinit {
-        // sqlite3_finalize repeats the last step's error, which was already
-        // thrown then.
-        sqlite3_finalize(handle)
+        // finalize only repeats the last step's error, thrown back then.
+        _ = sqlite3_finalize(handle)
     }
 
     /// How many `?` parameters the statement takes
@@ -67,9 +66,8 @@ public final class Statement {
         case .real(let number):
             try check(sqlite3_bind_double(handle, position, number), "sqlite3_bind_double")
         case .text(let string):
-            // withCString's buffer holds every UTF-8 byte, embedded NULs
-            // included, and is never nil, so an empty string binds as '' rather
-            // than NULL.
+            // withCString gives every UTF-8 byte (embedded NULs too) and never
+            // a nil pointer, so an empty string binds as '', not NULL.
             let length = UInt64(string.utf8.count)
             let code = string.withCString { bytes in
                 sqlite3_bind_text64(
@@ -78,8 +76,7 @@ public final class Statement {
             }
             try check(code, "sqlite3_bind_text64")
         case .blob(let data) where data.isEmpty:
-            // An empty Data has no base address, and a nil pointer would bind
-            // NULL.
+            // An empty Data has no address, and a nil pointer binds NULL.
             try check(sqlite3_bind_zeroblob(handle, position, 0), "sqlite3_bind_zeroblob")
         case .blob(let data):
             let code = data.withUnsafeBytes { bytes in
@@ -113,18 +110,15 @@ public final class Statement {
         case SQLITE_FLOAT:
             return .real(sqlite3_column_double(handle, position))
         case SQLITE_TEXT:
-            // The pointer must be fetched before the byte count (SQLite's
-            // documented order).
-            // FIXME: a NULL pointer here means SQLite ran out of memory; it
-            // reads as '' instead of throwing. Only bites under memory
-            // exhaustion.
+            // Pointer first, then byte count: the order SQLite documents.
+            // FIXME: a NULL pointer means SQLite ran out of memory; it reads
+            // as '' instead of throwing. Bites only under memory exhaustion.
             guard let bytes = sqlite3_column_text(handle, position) else { return .text("") }
             let count = Int(sqlite3_column_bytes(handle, position))
             let buffer = UnsafeBufferPointer(start: bytes, count: count)
             return .text(String(decoding: buffer, as: UTF8.self))
         case SQLITE_BLOB:
-            // A zero-length blob comes back as a NULL pointer; that is an empty
-            // Data.
+            // A zero-length blob comes back as NULL: that is an empty Data.
             guard let bytes = sqlite3_column_blob(handle, position) else { return .blob(Data()) }
             let count = Int(sqlite3_column_bytes(handle, position))
             return .blob(Data(bytes: bytes, count: count))

@@ -34,8 +34,7 @@ extension LedgerState {
             guard seen.insert(account).inserted else {
                 throw .duplicateAccount(entry: id, account: account)
             }
-            // Int64.min has no positive counterpart, so "needed" could not be
-            // shown.
+            // Int64.min has no positive twin, so it could not be "needed".
             let (next, overflowed) = sum.addingReportingOverflow(posting.amount)
             guard !overflowed, posting.amount != .min else {
                 throw .overflow(entry: id, account: account)
