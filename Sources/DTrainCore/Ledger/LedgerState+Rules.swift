@@ -8,7 +8,7 @@ extension LedgerState {
     static func checkForm(_ entry: LedgerEntry) throws(LedgerViolation) {
         let id = entry.id
         guard Account.isValidName(id), !id.contains("/") else {
-            throw .malformed(entry: id, reason: "the id must be non-empty, without spaces or '/'")
+            throw .malformed(entry: id, reason: "an id is non-empty, without whitespace or '/'")
         }
         guard Account.isValidName(entry.by) else {
             throw .malformed(entry: id, reason: "'by' must name who made the entry")
@@ -64,8 +64,8 @@ extension LedgerState {
         }
     }
 
-    /// Whole seconds or fractional, but always UTC with a `Z`, so `at` sorts as
-    /// text.
+    /// Whole or fractional seconds, but always UTC with a `Z`: no machine's
+    /// local zone leaks into the shared record.
     private static func isUTCTimestamp(_ text: String) -> Bool {
         guard text.hasSuffix("Z") else { return false }
         return (try? wholeSeconds.parse(text)) != nil

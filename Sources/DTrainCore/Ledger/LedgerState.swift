@@ -55,12 +55,14 @@
 /// need the spool's users and job states; the spool layer checks them, using
 /// `balance(.escrow(job:))` and `reservation(job:)`.
 public struct LedgerState: Sendable {
-    /// The split every settlement is checked against.
+    /// The split the next settlement is checked against. When replaying
+    /// history past a change of spool.json, set it to the split in force at
+    /// each point.
     ///
-    /// FIXME: one split for the whole history. If an admin changes the split in
-    /// spool.json, settlements made under the old split fail replay with
-    /// `wrongSplit`. Fix by recording the split in each settle entry.
-    public let split: SpoolConfig.Split
+    /// FIXME: settle entries do not record their split, so a replay that
+    /// forgets an old split refuses that era's settlements (`wrongSplit`).
+    /// Bites the first time an admin edits the split; record it in the entry.
+    public var split: SpoolConfig.Split
     /// Non-zero balances only; an account at zero is simply absent.
     private var nonZero: [Account: Int64] = [:]
     private var applied: [String: LedgerEntry] = [:]

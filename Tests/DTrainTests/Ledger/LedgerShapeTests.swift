@@ -97,6 +97,26 @@ struct LedgerShapeTests {
                 == .wrongSplit(entry: "settle-j", price: 1_000, worker: 700, platform: 300))
     }
 
+    @Test("a replay follows the split in force at each point of history")
+    func splitChange() throws {
+        var state = try Rules.funded()
+        try state.apply(.reserve(job: "j2", user: "alice", price: 1_000, by: "alice", at: Self.at))
+        let before = SpoolConfig.Split(workerPercent: 80, platformPercent: 20)
+        let after = SpoolConfig.Split(workerPercent: 75, platformPercent: 25)
+        try state.apply(
+            .settle(job: "j1", worker: "w", price: 1_000, split: before, by: "w", at: Self.at))
+        state.split = after
+        let old = LedgerEntry.settle(
+            job: "j2", worker: "w", price: 1_000, split: before, by: "w", at: Self.at)
+        #expect(
+            Rules.violation(old, in: state)
+                == .wrongSplit(entry: "settle-j2", price: 1_000, worker: 750, platform: 250))
+        try state.apply(
+            .settle(job: "j2", worker: "w", price: 1_000, split: after, by: "w", at: Self.at))
+        #expect(state.balance(.worker("w")) == 800 + 750)
+        #expect(state.balance(.platform) == 200 + 250)
+    }
+
     @Test("a settle cannot take more than the escrow holds, nor an unreserved job's")
     func settleBeyondEscrow() throws {
         let state = try Rules.funded()
