@@ -104,6 +104,21 @@ struct DatabaseTests {
         #expect(seen == [["k3", 9], ["k4", 16], ["k5", 25]])
     }
 
+    @Test("a statement keeps its connection open after the Database goes")
+    func statementOwnsConnection() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("owned.sqlite")
+        let statement = try {
+            let database = try Database(path: path)
+            try database.execute("CREATE TABLE t(n INTEGER); INSERT INTO t VALUES (3), (4)")
+            return try database.prepare("SELECT sum(n) FROM t")
+        }()
+        #expect(try statement.step())
+        #expect(statement.column(0) == .int(7))
+        #expect(try statement.step() == false)
+    }
+
     @Test("a transaction commits, and rolls back everything when the body throws")
     func transactions() throws {
         struct Abort: Error {}
