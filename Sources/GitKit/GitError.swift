@@ -29,6 +29,12 @@ public struct GitError: Error, CustomStringConvertible {
     public var isExists: Bool { code == GIT_EEXISTS.rawValue }
     /// A reference did not hold the value the caller expected.
     public var isModified: Bool { code == GIT_EMODIFIED.rawValue }
+    /// Another writer held the ref's lock file at that instant.
+    public var isLocked: Bool { code == GIT_ELOCKED.rawValue }
+    /// Any way of losing a compare-and-swap on a ref: it exists, it moved, or a
+    /// concurrent writer held its lock. Callers re-read and retry (with
+    /// jitter).
+    public var isLostRace: Bool { isExists || isModified || isLocked }
     /// Authentication failed or was given up (ssh keys refused).
     public var isAuthentication: Bool { code == GIT_EAUTH.rawValue }
     /// The server's host key was unknown or did not match `known_hosts`.

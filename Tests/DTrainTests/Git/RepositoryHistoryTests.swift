@@ -141,7 +141,7 @@ struct RepositoryHistoryTests {
                         try repository.setReference(
                             "refs/claims/race", to: commit, expected: nil, message: "race")
                         return true
-                    } catch let error as GitError where error.isExists || error.code == -14 {
+                    } catch let error as GitError where error.isLostRace {
                         return false
                     }
                 }
