@@ -1,0 +1,91 @@
+import Foundation
+
+/// An OpenSSH known_hosts file, consulted from libgit2's `certificate_check`
+/// callback (libgit2 1.5 checks no host keys itself).
+///
+/// Supports plain and hashed (`|1|salt|hash`) host fields, `[host]:port` for
+/// non-22 ports, `*`/`?` patterns and `!` negation (via `fnmatch`), and
+/// `@revoked` lines.
+// FIXME: `@cert-authority` lines are ignored, so hosts trusted only through a
+// CA certificate are refused as unknown; bites sites that sign host keys.
+struct KnownHosts {
+    enum Verdict: Equatable {
+        case trusted
+        /// No line names this host.
+        case unknown
+        /// Lines name the host, but with other keys (possible interception).
+        case mismatch
+        /// The key is listed under `@revoked`.
+        case revoked
+    }
+
+    private struct Line {
+        var marker: String?
+        var patterns: [String]
+        var key: [UInt8]
+    }
+
+    private var lines: [Line] = []
+
+    /// Reads `path`; a missing or unreadable file knows no hosts.
+    init(path: String) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
+        for raw in text.split(whereSeparator: \.isNewline) {
+            var fields = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard let first = fields.first, !first.hasPrefix("#") else { continue }
+            var marker: String?
+            if first.hasPrefix("@") {
+                marker = first
+                fields.removeFirst()
+            }
+            guard fields.count >= 3, let key = Data(base64Encoded: fields[2]) else { continue }
+            let patterns = fields[0].split(separator: ",").map(String.init)
+            lines.append(Line(marker: marker, patterns: patterns, key: Array(key)))
+        }
+    }
+
+    /// How `hostKey` (the raw ssh wire-format key) stands for `host:port`.
+    func verdict(host: String, port: Int, hostKey: [UInt8]) -> Verdict {
+        let name = port == 22 ? host : "[\(host)]:\(port)"
+        var namedWithOtherKey = false
+        for line in lines where Self.matches(line.patterns, name: name) {
+            switch line.marker {
+            case "@revoked"?: if line.key == hostKey { return .revoked }
+            case nil:
+                if line.key == hostKey { return .trusted }
+                namedWithOtherKey = true
+            default: continue
+            }
+        }
+
+        // A revoked key may be listed with no host pattern that matches us.
+        for line in lines where line.marker == "@revoked" && line.key == hostKey {
+            return .revoked
+        }
+        return namedWithOtherKey ? .mismatch : .unknown
+    }
+
+    /// ssh's rule: some pattern matches and no negated pattern does.
+    private static func matches(_ patterns: [String], name: String) -> Bool {
+        var matched = false
+        for pattern in patterns {
+            if pattern.hasPrefix("|1|") {
+                if hashedMatches(pattern, name: name) { matched = true }
+            } else if pattern.hasPrefix("!") {
+                if fnmatch(String(pattern.dropFirst()), name, 0) == 0 { return false }
+            } else if fnmatch(pattern, name, 0) == 0 {
+                matched = true
+            }
+        }
+        return matched
+    }
+
+    /// `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`.
+    private static func hashedMatches(_ pattern: String, name: String) -> Bool {
+        let parts = pattern.split(separator: "|", omittingEmptySubsequences: true)
+        guard parts.count == 3, let salt = Data(base64Encoded: String(parts[1])),
+            let expected = Data(base64Encoded: String(parts[2]))
+        else { return false }
+        return SHA1.hmac(key: Array(salt), message: Array(name.utf8)) == Array(expected)
+    }
+}

@@ -1,0 +1,255 @@
+import Foundation
+import Testing
+
+@testable import GitKit
+
+/// A bare "remote" plus clones, all in one temporary directory.
+struct LocalRemoteFixture {
+    let root: String
+    var remotePath: String { root + "/remote.git" }
+
+    init() throws {
+        root = try makeTemporaryDirectory("gitkit-remote")
+        _ = try Repository.create(at: remotePath, bare: true)
+    }
+
+    func clone(_ name: String) throws -> Repository {
+        try Repository.create(at: root + "/" + name, bare: true)
+    }
+
+    func remote() throws -> Repository { try Repository.open(at: remotePath) }
+}
+
+@Suite("GitKit remotes on this machine")
+struct RemoteLocalTests {
+    let none = Credentials.default
+
+    @Test("fetch copies refs by refspec, file:// works, prune drops vanished refs")
+    func fetchAndPrune() throws {
+        let fixture = try LocalRemoteFixture()
+        defer { removeDirectory(fixture.root) }
+        let remote = try fixture.remote()
+        let first = try remote.commitFiles(["spool.json": "{}"], parent: nil, message: "init\n")
+        let second = try remote.commitFiles(["jobs/a/job.json": "a"], parent: first, message: "a\n")
+        try remote.setReference("refs/heads/main", to: second, expected: nil, message: "t")
+        try remote.setReference("refs/claims/a", to: first, expected: nil, message: "t")
+
+        // Plain path.
+        let clone = try fixture.clone("clone.git")
+        let specs = ["+refs/heads/*:refs/remotes/origin/*", "+refs/claims/*:refs/origin-claims/*"]
+        try clone.fetch(url: fixture.remotePath, refspecs: specs, credentials: none)
+        #expect(try clone.reference("refs/remotes/origin/main") == second)
+        #expect(try clone.reference("refs/origin-claims/a") == first)
+        #expect(try clone.commit(second).parents == [first])
+        #expect(
+            try clone.blob(
+                try #require(
+                    try clone.entry(
+                        in: clone.commit(second).tree,
+                        path: "jobs/a/job.json")
+                ).id) == Data("a".utf8))
+
+        // file:// URL, and pruning a claim deleted on the remote.
+        try remote.deleteReference("refs/claims/a", expected: first)
+        try clone.fetch(
+            url: "file://" + fixture.remotePath, refspecs: specs, credentials: none, prune: true)
+        #expect(try clone.reference("refs/origin-claims/a") == nil)
+        #expect(try clone.reference("refs/remotes/origin/main") == second)
+        try expectFsckClean(clone.gitDirectory)
+
+        // A remote that does not exist is an error, not an empty fetch.
+        #expect(throws: GitError.self) {
+            try clone.fetch(url: fixture.root + "/absent.git", refspecs: specs, credentials: none)
+        }
+    }
+
+    @Test("remoteReferences lists the remote's refs in one call")
+    func listRemote() throws {
+        let fixture = try LocalRemoteFixture()
+        defer { removeDirectory(fixture.root) }
+        let remote = try fixture.remote()
+        let commit = try remote.commitFiles(["f": "1"], parent: nil, message: "1\n")
+        try remote.setReference("refs/heads/main", to: commit, expected: nil, message: "t")
+        try remote.setReference("refs/claims/z", to: commit, expected: nil, message: "t")
+        let clone = try fixture.clone("clone.git")
+        let listed = try clone.remoteReferences(url: fixture.remotePath, credentials: none)
+        let names = listed.map(\.name)
+        #expect(names.contains("refs/heads/main"))
+        #expect(names.contains("refs/claims/z"))
+        #expect(listed.first { $0.name == "refs/claims/z" }?.id == commit)
+        #expect(names == names.sorted())
+    }
+
+    @Test("interleaved pushers: the stale one is rejected and nothing is lost")
+    func interleavedPushes() throws {
+        let fixture = try LocalRemoteFixture()
+        defer { removeDirectory(fixture.root) }
+        let seed = try fixture.clone("seed.git")
+        let base = try seed.commitFiles(["spool.json": "{}"], parent: nil, message: "init\n")
+        let created = try seed.push(
+            url: fixture.remotePath, localRef: base, remoteRef: "refs/heads/main",
+            expected: nil, credentials: none)
+        #expect(created.isAccepted)
+
+        // Both clones start from the same tip and commit on top of it.
+        let specs = ["+refs/heads/*:refs/remotes/origin/*"]
+        let alice = try fixture.clone("alice.git")
+        let bob = try fixture.clone("bob.git")
+        try alice.fetch(url: fixture.remotePath, refspecs: specs, credentials: none)
+        try bob.fetch(url: "file://" + fixture.remotePath, refspecs: specs, credentials: none)
+        let aliceCommit = try alice.commitFiles(["jobs/a": "a"], parent: base, message: "a\n")
+        let bobCommit = try bob.commitFiles(["jobs/b": "b"], parent: base, message: "b\n")
+
+        // Alice wins; Bob, still believing in `base`, loses instead of erasing
+        // her.
+        let aliceResult = try alice.push(
+            url: fixture.remotePath, localRef: aliceCommit, remoteRef: "refs/heads/main",
+            expected: base, credentials: none)
+        #expect(aliceResult == RefUpdateResult(ref: "refs/heads/main", rejected: nil))
+        let bobResult = try bob.push(
+            url: "file://" + fixture.remotePath, localRef: bobCommit,
+            remoteRef: "refs/heads/main", expected: base, credentials: none)
+        #expect(bobResult.rejected != nil)
+        #expect(try fixture.remote().reference("refs/heads/main") == aliceCommit)
+
+        // Bob re-reads, rebuilds on Alice's tip and wins the retry.
+        try bob.fetch(url: fixture.remotePath, refspecs: specs, credentials: none)
+        let tip = try #require(try bob.reference("refs/remotes/origin/main"))
+        let retried = try bob.commitFiles(["jobs/b": "b"], parent: tip, message: "b again\n")
+        let retry = try bob.push(
+            url: fixture.remotePath, localRef: retried, remoteRef: "refs/heads/main",
+            expected: tip, credentials: none)
+        #expect(retry.isAccepted)
+        let remote = try fixture.remote()
+        let history = try remote.commits(from: retried, excluding: nil)
+        #expect(history == [base, aliceCommit, retried])
+        let log = try git(["log", "--format=%s", "main"], in: fixture.remotePath)
+        #expect(log == "b again\na\ninit\n")
+        try expectFsckClean(fixture.remotePath)
+    }
+
+    @Test("concurrent pushers retrying on rejection: every commit reaches main")
+    func concurrentPushers() async throws {
+        let fixture = try LocalRemoteFixture()
+        defer { removeDirectory(fixture.root) }
+        let seed = try fixture.clone("seed.git")
+        let base = try seed.commitFiles(["spool.json": "{}"], parent: nil, message: "init\n")
+        let seeded = try seed.push(
+            url: fixture.remotePath, localRef: base, remoteRef: "refs/heads/main",
+            expected: nil, credentials: .default)
+        #expect(seeded.isAccepted)
+        let remotePath = fixture.remotePath
+        let root = fixture.root
+
+        // Four workers, three commits each, each with its own clone and handle.
+        let rejections = try await withThrowingTaskGroup(of: Int.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    let clone = try Repository.create(at: "\(root)/w\(worker).git", bare: true)
+                    return try pushWithRetries(clone, remote: remotePath, worker: worker, count: 3)
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+
+        // All twelve commits are in main's history; the log is linear.
+        let remote = try fixture.remote()
+        let tip = try #require(try remote.reference("refs/heads/main"))
+        let messages = try remote.commits(from: tip, excluding: nil).map {
+            try remote.commit($0).message
+        }
+        var expected = Set(["init\n"])
+        for worker in 0..<4 {
+            for index in 0..<3 { expected.insert("w\(worker)-\(index)\n") }
+        }
+        #expect(Set(messages) == expected)
+        #expect(messages.count == 13)
+        try expectFsckClean(remotePath)
+        print("concurrent pushers: \(rejections) rejected pushes retried")
+    }
+
+    @Test("create-only ref race across clones: exactly one claim wins")
+    func createOnlyRace() async throws {
+        let fixture = try LocalRemoteFixture()
+        defer { removeDirectory(fixture.root) }
+        let remotePath = fixture.remotePath
+        let root = fixture.root
+        let results = try await withThrowingTaskGroup(of: (ObjectID, RefUpdateResult).self) {
+            group in
+            for worker in 0..<6 {
+                group.addTask {
+                    let clone = try Repository.create(at: "\(root)/c\(worker).git", bare: true)
+                    let claim = try clone.commitFiles(
+                        ["claim.json": "worker \(worker)"], parent: nil, message: "claim\n")
+                    let result = try clone.push(
+                        url: remotePath, localRef: claim, remoteRef: "refs/claims/job-1",
+                        expected: nil, credentials: .default)
+                    return (claim, result)
+                }
+            }
+            return try await group.reduce(into: [(ObjectID, RefUpdateResult)]()) {
+                $0.append($1)
+            }
+        }
+        let winners = results.filter { $0.1.isAccepted }
+        #expect(winners.count == 1)
+        #expect(results.filter { $0.1.rejected != nil }.count == 5)
+        let remote = try fixture.remote()
+        #expect(try remote.reference("refs/claims/job-1") == winners.first?.0)
+        try expectFsckClean(remotePath)
+    }
+
+    @Test("deleting a remote ref is a compare-and-swap too")
+    func deleteRemoteRef() throws {
+        let fixture = try LocalRemoteFixture()
+        defer { removeDirectory(fixture.root) }
+        let clone = try fixture.clone("clone.git")
+        let one = try clone.commitFiles(["f": "1"], parent: nil, message: "1\n")
+        let two = try clone.commitFiles(["f": "2"], parent: one, message: "2\n")
+        let ref = "refs/claims/job-9"
+        #expect(
+            try clone.push(
+                url: fixture.remotePath, localRef: two, remoteRef: ref, expected: nil,
+                credentials: none
+            ).isAccepted)
+        let stale = try clone.push(
+            url: fixture.remotePath, localRef: nil, remoteRef: ref, expected: one,
+            credentials: none)
+        #expect(stale.rejected != nil)
+        #expect(try fixture.remote().reference(ref) == two)
+        let done = try clone.push(
+            url: fixture.remotePath, localRef: nil, remoteRef: ref, expected: two,
+            credentials: none)
+        #expect(done.isAccepted)
+        #expect(try fixture.remote().reference(ref) == nil)
+    }
+}
+
+/// Fetch, commit on the remote tip, push with that tip expected; on rejection
+/// start over. Returns how many pushes were rejected.
+private func pushWithRetries(
+    _ clone: Repository, remote: String, worker: Int, count: Int
+) throws -> Int {
+    var rejected = 0
+    for index in 0..<count {
+        var attempts = 0
+        while true {
+            attempts += 1
+            guard attempts < 200 else { throw CLIError(message: "worker \(worker) starved") }
+            try clone.fetch(
+                url: remote, refspecs: ["+refs/heads/main:refs/remotes/origin/main"],
+                credentials: .default)
+            let tip = try clone.reference("refs/remotes/origin/main")
+            let commit = try clone.commitFiles(
+                ["w\(worker)/\(index)": "\(worker)-\(index)"], parent: tip,
+                message: "w\(worker)-\(index)\n")
+            let result = try clone.push(
+                url: remote, localRef: commit, remoteRef: "refs/heads/main", expected: tip,
+                credentials: .default)
+            if result.isAccepted { break }
+            rejected += 1
+            usleep(UInt32.random(in: 1_000...20_000))
+        }
+    }
+    return rejected
+}
