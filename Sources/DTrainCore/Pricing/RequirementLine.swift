@@ -60,10 +60,10 @@ extension RequirementsParser {
         if text.hasPrefix("--") {
             let end = text.firstIndex { $0 == "=" || $0.isWhitespace } ?? text.endIndex
             let value = text[end...].drop { $0 == "=" || $0.isWhitespace }
-            return (String(text[..<end]), String(value).trimmingWhitespace())
+            return (String(text[..<end]), String(value).pipTrimmed())
         }
         let option = String(text.prefix(2))
-        return (option, String(text.dropFirst(2)).trimmingWhitespace())
+        return (option, String(text.dropFirst(2)).pipTrimmed())
     }
 
     /// A PEP 508 requirement, a `name @ url`, or a bare URL or path.
@@ -76,7 +76,7 @@ extension RequirementsParser {
         // `name[extras] @ url`: the name counts, the URL is noted.
         if let at = text.firstIndex(of: "@"), !text[..<at].contains("/") {
             notes.append("installed from a URL: \(text[text.index(after: at)...])")
-            nameAndRest = String(text[..<at]).trimmingWhitespace()
+            nameAndRest = String(text[..<at]).pipTrimmed()
         } else if looksLikeURLOrPath(text) {
             guard let egg = eggName(text) else {
                 return .ignored("URL or path '\(text)' names no package; ignored")
@@ -90,13 +90,13 @@ extension RequirementsParser {
             return .ignored("cannot read '\(text)' as a requirement; ignored")
         }
         let extras = (match.2 ?? "").split(separator: ",")
-            .map { normalize(String($0).trimmingWhitespace()) }.filter { !$0.isEmpty }
+            .map { normalize(String($0).pipTrimmed()) }.filter { !$0.isEmpty }
 
         // Specifier before `;`, environment marker after it.
         let rest = String(match.3)
         let semicolon = rest.firstIndex(of: ";")
-        let specifier = String(rest[..<(semicolon ?? rest.endIndex)]).trimmingWhitespace()
-        let marker = semicolon.map { String(rest[rest.index(after: $0)...]).trimmingWhitespace() }
+        let specifier = String(rest[..<(semicolon ?? rest.endIndex)]).pipTrimmed()
+        let marker = semicolon.map { String(rest[rest.index(after: $0)...]).pipTrimmed() }
         if let first = specifier.first, !"=<>!~(".contains(first) {
             return .ignored("'\(text)': '\(specifier)' is not a version specifier; ignored")
         }

@@ -94,7 +94,7 @@ public enum RequirementsParser {
 
         // Cut comments and drop what is left blank.
         return joined.compactMap { line in
-            let text = stripComment(line.text).trimmingWhitespace()
+            let text = stripComment(line.text).pipTrimmed()
             return text.isEmpty ? nil : (line.number, text)
         }
     }
@@ -102,7 +102,7 @@ public enum RequirementsParser {
     /// True when the line is only a comment (pip's `(^|\s+)#` anchored at the
     /// start), the one case where a trailing `\` does not continue.
     private static func isCommentLine(_ line: String) -> Bool {
-        line.trimmingWhitespace().hasPrefix("#")
+        line.pipTrimmed().hasPrefix("#")
     }
 
     /// Removes `#…` when `#` starts the line or follows white space; a `#`
@@ -120,8 +120,10 @@ public enum RequirementsParser {
     }
 }
 
-extension String {
-    func trimmingWhitespace() -> String {
+extension StringProtocol {
+    /// The text without leading and trailing white space (named to stay clear
+    /// of other extensions in DTrainCore).
+    func pipTrimmed() -> String {
         let start = firstIndex { !$0.isWhitespace } ?? endIndex
         let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
         return start < end ? String(self[start..<end]) : ""
