@@ -55,13 +55,15 @@ struct ScriptSignals {
         let dashed = names.map { $0.replacingUnderscores() }.joined(separator: "|")
         let number = #"(?:int\(\s*)?([0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?)"#
         let patterns = [
-            #"(?<![A-Za-z0-9_])(?:"# + alternatives + #")\s*(?::\s*[A-Za-z_.\[\]]+\s*)?=\s*"#
+            #"(?:^|[^A-Za-z0-9_])(?:"# + alternatives + #")\s*(?::\s*[A-Za-z_.\[\]]+\s*)?=\s*"#
                 + number,
             #"['"](?:"# + alternatives + #")['"]\s*:\s*"# + number,
             #"add_argument\(\s*['"]--(?:"# + alternatives + "|" + dashed
                 + #")['"].*?default\s*=\s*"# + number,
         ]
-        let regexes = patterns.compactMap { try? Regex<(Substring, Substring)>($0).ignoresCase() }
+        // The patterns are constants covered by tests; a typo must fail loudly
+        // rather than silently stop scoring.
+        let regexes = patterns.map { try! Regex<(Substring, Substring)>($0).ignoresCase() }
         var best: (Double, String)?
         for line in lines {
             for regex in regexes {
