@@ -1,0 +1,131 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What `zipDirectory` put in the ZIP and what it left out.
+public struct DirectoryZipSummary: Sendable, Equatable {
+    /// Relative paths of the regular files stored.
+    public var storedFiles: [String]
+    public var storedBytes: Int64
+    /// Files left out because storing them would pass the byte cap.
+    public var omittedForSize: [String]
+    /// Symlinks, sockets, fifos and devices: never followed, never stored.
+    public var skippedNonRegular: [String]
+    /// The size of the finished ZIP file.
+    public var zipBytes: Int64
+
+    /// True when the cap cut something off.
+    public var isTruncated: Bool { !omittedForSize.isEmpty }
+}
+
+extension ZipWriter {
+    /// Zips the folder at `directory` into a new ZIP file at `zipPath`, walking
+    /// it in sorted order with `lstat` semantics so a symlink (say to `/etc`)
+    /// is never followed.
+    ///
+    /// Files are added while the estimated ZIP size stays within `maxBytes`; a
+    /// file that would pass it is left out whole and reported, and the walk
+    /// goes on so smaller files can still fit. The estimate is the file's size
+    /// plus 1% and header room, a bound deflate does not exceed, so the
+    /// finished ZIP is at most `maxBytes`.
+    public static func zipDirectory(
+        at directory: String, to zipPath: String, maxBytes: Int64
+    ) throws(ExtractionError) -> DirectoryZipSummary {
+        var summary = DirectoryZipSummary(
+            storedFiles: [], storedBytes: 0, omittedForSize: [], skippedNonRegular: [],
+            zipBytes: 0)
+        let writer: ZipWriter
+        do { writer = try ZipWriter(path: zipPath) } catch { throw .archive(error) }
+        var budget = maxBytes - Self.endOverhead
+        try add(
+            directory: directory, relative: "", writer: writer, budget: &budget,
+            summary: &summary)
+        do { try writer.close() } catch { throw .archive(error) }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: zipPath)
+        summary.zipBytes = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        return summary
+    }
+
+    /// Room for the end-of-central-directory records.
+    private static let endOverhead: Int64 = 128
+
+    private static func estimatedCost(path: String, size: Int64) -> Int64 {
+        size + size / 100 + 256 + 2 * Int64(path.utf8.count)
+    }
+
+    private static func add(
+        directory: String, relative: String, writer: ZipWriter, budget: inout Int64,
+        summary: inout DirectoryZipSummary
+    ) throws(ExtractionError) {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            throw .fileSystem(path: directory, message: "\(error)")
+        }
+        for name in names {
+            let absolute = directory + "/" + name
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var status = stat()
+            guard lstat(absolute, &status) == 0 else { throw ZipExtractor.systemError(absolute) }
+
+            // Folders recurse, regular files are stored if they fit, the rest
+            // is reported.
+            switch status.st_mode & S_IFMT {
+            case S_IFDIR:
+                let cost = estimatedCost(path: path + "/", size: 0)
+                guard cost <= budget else {
+                    summary.omittedForSize.append(path + "/")
+                    continue
+                }
+                budget -= cost
+                do { try writer.addDirectory(path + "/") } catch { throw .archive(error) }
+                try add(
+                    directory: absolute, relative: path, writer: writer, budget: &budget,
+                    summary: &summary)
+            case S_IFREG:
+                let size = Int64(status.st_size)
+                let cost = estimatedCost(path: path, size: size)
+                guard cost <= budget else {
+                    summary.omittedForSize.append(path)
+                    continue
+                }
+                budget -= cost
+                try addFile(at: absolute, as: path, size: size, mtime: status, writer: writer)
+                summary.storedFiles.append(path)
+                summary.storedBytes += size
+            default:
+                summary.skippedNonRegular.append(path)
+            }
+        }
+    }
+
+    /// Streams one file into the ZIP, opened with `O_NOFOLLOW` in case it was
+    /// swapped for a symlink after `lstat`.
+    private static func addFile(
+        at absolute: String, as path: String, size: Int64, mtime status: stat,
+        writer: ZipWriter
+    ) throws(ExtractionError) {
+        let descriptor = open(absolute, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ZipExtractor.systemError(absolute) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            // FIXME: a file that grows while being zipped is cut at its lstat
+            // size, and one that shrinks is padded with zeros by libarchive;
+            // both only bite live folders.
+            try writer.addFile(
+                path, size: size, permissions: UInt16(status.st_mode & 0o777),
+                modificationTime: Int(status.st_mtim.tv_sec)
+            ) {
+                let chunk = try handle.read(upToCount: 64 << 10)
+                return chunk?.isEmpty == false ? chunk : nil
+            }
+        } catch let error as ArchiveError {
+            throw .archive(error)
+        } catch {
+            throw .fileSystem(path: absolute, message: "\(error)")
+        }
+    }
+}

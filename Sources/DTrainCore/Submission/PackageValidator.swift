@@ -1,0 +1,97 @@
+import ArchiveKit
+import Foundation
+
+/// Checks a job ZIP before anything about it is written to the spool.
+///
+/// The ZIP is read once, streaming (`ZipScan`): hostile entries, bombs and
+/// over-long archives are refused while reading, and nothing is extracted. Then
+/// the root folder, the main script and the requirements files are worked out
+/// from what was seen.
+public enum PackageValidator {
+    public static func validate(
+        zipAt path: String, mainScript: String, limits: SpoolConfig.Limits
+    ) throws(SubmissionError) -> JobPackage {
+        // The file itself, before libarchive sees a byte of it.
+        let zipBytes = try checkFile(path, limit: limits.maxZipBytes)
+        let main = normalizedMain(mainScript)
+        let scan = try ZipScan(path: path, mainScript: main, limits: limits)
+        guard !scan.files.isEmpty else { throw .empty }
+
+        // One folder wrapping everything is the root, unless the main script
+        // was given with that folder in its path.
+        let wrapper = wrappingFolder(scan)
+        let root = wrapper.map { scan.files[main] == nil ? $0 + "/" : "" } ?? ""
+        var files: [String: Int64] = [:]
+        for (path, size) in scan.files { files[String(path.dropFirst(root.count))] = size }
+
+        // The main script: present, kept, and UTF-8 text.
+        guard files[main] != nil else {
+            let candidates = files.keys.filter { $0.hasSuffix(".py") }.sorted()
+            throw .mainScriptMissing(
+                mainScript: main, root: root, candidates: Array(candidates.prefix(5)))
+        }
+        if scan.oversized.contains(root + main) {
+            throw .mainScriptTooLarge(mainScript: main, limit: ZipScan.maxMainScriptBytes)
+        }
+        guard let mainData = scan.kept[root + main],
+            let mainSource = String(data: mainData, encoding: .utf8),
+            !mainData.contains(0)
+        else { throw .mainScriptNotText(mainScript: main) }
+
+        return JobPackage(
+            root: root, files: files, ignored: scan.ignored, mainScript: main,
+            mainSource: mainSource, requirements: requirementTexts(scan, root: root),
+            zipBytes: zipBytes, totalInflated: scan.totalInflated)
+    }
+
+    /// Size check by `stat`, so an oversized upload is refused unread.
+    private static func checkFile(_ path: String, limit: Int64) throws(SubmissionError) -> Int64 {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .fileNotFound(path: path)
+        }
+        guard !isDirectory.boolValue else {
+            throw .unreadable(path: path, reason: "it is a folder; zip it first")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw .unreadable(path: path, reason: "permission denied")
+        }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let size = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        guard size <= limit else { throw .zipTooLarge(bytes: size, limit: limit) }
+        return size
+    }
+
+    /// `./train.py` and `train.py` are the same script.
+    private static func normalizedMain(_ mainScript: String) -> String {
+        mainScript.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+
+    /// The folder every file and folder sits in, if there is exactly one and no
+    /// file lies beside it.
+    private static func wrappingFolder(_ scan: ZipScan) -> String? {
+        let paths = Array(scan.files.keys) + Array(scan.directories)
+        guard scan.files.keys.allSatisfy({ $0.contains("/") }) else { return nil }
+        let tops = Set(paths.map { $0.split(separator: "/")[0] })
+        return tops.count == 1 ? tops.first.map(String.init) : nil
+    }
+
+    /// The root's `requirements*.txt` and every kept file they reach by `-r`,
+    /// keyed relative to the root. Includes that escape or are missing are
+    /// left for pricing to report.
+    private static func requirementTexts(_ scan: ZipScan, root: String) -> [String: String] {
+        var texts: [String: String] = [:]
+        for (path, data) in scan.kept where path.hasPrefix(root) {
+            let relative = String(path.dropFirst(root.count))
+            if let text = String(data: data, encoding: .utf8) { texts[relative] = text }
+        }
+        var reached: [String: String] = [:]
+        var pending = texts.keys.filter(JobPackage.isRootRequirementsFile).sorted()
+        while let next = pending.popLast() {
+            guard reached[next] == nil, let text = texts[next] else { continue }
+            reached[next] = text
+            pending += RequirementsParser.includeTargets(in: text, from: next)
+        }
+        return reached
+    }
+}
