@@ -26,7 +26,7 @@
 /// **Entry kinds**, each with exactly one shape:
 /// - `credit`: `world` → `user:x`. Admin tops up an account. Any id.
 /// - `reserve`: `user:x` → `escrow:<job>` of the entry's own job. Id
-///   `reserve-<job>`. Made when a job is submitted, for its quoted price.
+///   `reserve-<job>`. Made when a job is published, for its quoted price.
 /// - `settle`: `escrow:<job>` → `worker:w` + `platform`. Id `settle-<job>`. The
 ///   price may be less than the escrow (it depends on the final score) but not
 ///   more. The split is exact (see below).
@@ -71,6 +71,18 @@ public struct LedgerState: Sendable {
 
     public init(split: SpoolConfig.Split = SpoolConfig.standard.split) {
         self.split = split
+    }
+
+    /// A state seeded with known balances instead of a replay, so the spool can check a new
+    /// entry against its index without reading the whole history. `reservations` maps each
+    /// job the new entries touch to the user who reserved it.
+    public init(
+        balances: [Account: Int64], reservations: [String: String],
+        split: SpoolConfig.Split = SpoolConfig.standard.split
+    ) {
+        self.init(split: split)
+        nonZero = balances.filter { $0.value != 0 }
+        reservers = reservations
     }
 
     /// Replays `entries` in order into an empty state.

@@ -149,7 +149,7 @@ public struct SpoolConfig: Codable, Sendable, Equatable {
         else { throw .invalid("split must be two non-negative percentages summing to 100") }
         var next = 0
         for tier in tiers {
-            guard tier.minScore == next, tier.maxScore >= tier.minScore, tier.price >= 0 else {
+            guard tier.minScore == next, tier.maxScore >= tier.minScore, tier.price > 0 else {
                 throw .invalid("price tiers must be contiguous from 0, got \(tier.minScore)")
             }
             next = tier.maxScore + 1

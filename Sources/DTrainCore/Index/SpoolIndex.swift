@@ -1,0 +1,139 @@
+import Foundation
+import GitKit
+import SQLiteKit
+
+/// A SQLite cache of jobs, states and balances for one clone; derived, never authoritative.
+///
+/// It remembers the commit it was built from and catches up by diffing that commit's tree with
+/// the new tip, so its cost follows what changed, not how much history there is. Deleting the
+/// file loses nothing: the next command rebuilds it from git (`dtrain reindex` does so at once).
+public final class SpoolIndex {
+    let database: Database
+    let repository: Repository
+
+    /// Bumped whenever the schema changes; an older file is simply rebuilt.
+    static let schemaVersion = 1
+
+    init(path: String, repository: Repository) throws {
+        self.database = try Database(path: path)
+        self.repository = repository
+        if try database.userVersion != Self.schemaVersion {
+            try database.execute(Self.dropSchema + Self.schema)
+            try database.setUserVersion(Self.schemaVersion)
+        }
+    }
+
+    static let dropSchema = """
+        DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS jobs; DROP TABLE IF EXISTS records;
+        DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS postings;
+        DROP TABLE IF EXISTS balances;
+        """
+
+    static let schema = """
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE jobs(
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, owner TEXT NOT NULL,
+            created_at TEXT NOT NULL, main TEXT NOT NULL, image TEXT NOT NULL,
+            timeout INTEGER NOT NULL, cpus REAL NOT NULL, memory INTEGER NOT NULL,
+            gpus INTEGER NOT NULL, price INTEGER NOT NULL DEFAULT 0,
+            score INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL DEFAULT 'draft', seq INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT, worker TEXT, note TEXT);
+        CREATE INDEX jobs_state ON jobs(state, id);
+        CREATE TABLE records(
+            job TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL,
+            by TEXT NOT NULL, note TEXT, worker TEXT, entry TEXT, PRIMARY KEY(job, seq));
+        CREATE TABLE entries(
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, job TEXT, at TEXT NOT NULL,
+            by TEXT NOT NULL, memo TEXT);
+        CREATE TABLE postings(
+            entry TEXT NOT NULL, account TEXT NOT NULL, amount INTEGER NOT NULL,
+            PRIMARY KEY(entry, account));
+        CREATE INDEX postings_account ON postings(account);
+        CREATE TABLE balances(account TEXT PRIMARY KEY, balance INTEGER NOT NULL);
+        """
+
+    /// The commit the index reflects, if any.
+    public func indexedCommit() throws -> ObjectID? {
+        try database.rows("SELECT value FROM meta WHERE key = 'commit'", []).first
+            .flatMap { $0[0].text }.flatMap(ObjectID.init(hex:))
+    }
+
+    /// Brings the index to `snapshot`: a tree diff from the indexed commit when that commit is
+    /// an ancestor, a full rebuild otherwise (first use, or a snapshot older than the index).
+    public func sync(to snapshot: SpoolSnapshot) throws {
+        try database.transaction {
+            let indexed = try indexedCommit()
+            guard indexed != snapshot.commit else { return }
+
+            var base: ObjectID?
+            if let indexed, repository.hasObject(indexed),
+                try repository.isAncestor(indexed, of: snapshot.commit)
+            {
+                base = try repository.commit(indexed).tree
+            } else {
+                try clear()
+            }
+            let paths = try repository.changedPaths(from: base, to: snapshot.tree)
+            if base != nil, try paths.contains(where: { try !(snapshot.exists($0)) }) {
+                // Records are immutable: a deletion means history we do not understand,
+                // so start again from nothing rather than guess.
+                try clear()
+                try apply(paths: repository.changedPaths(from: nil, to: snapshot.tree), snapshot)
+            } else {
+                try apply(paths: paths, snapshot)
+            }
+            try database.run(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('commit', ?)",
+                [.text(snapshot.commit.hex)])
+        }
+    }
+
+    /// Forgets everything and rebuilds from `snapshot`.
+    public func rebuild(from snapshot: SpoolSnapshot) throws {
+        try database.transaction { try clear() }
+        try sync(to: snapshot)
+    }
+
+    private func clear() throws {
+        try database.execute(
+            """
+            DELETE FROM meta; DELETE FROM jobs; DELETE FROM records; DELETE FROM entries;
+            DELETE FROM postings; DELETE FROM balances;
+            """)
+    }
+
+    private func apply(paths: [String], _ snapshot: SpoolSnapshot) throws {
+        var touchedJobs = Set<String>()
+        for path in paths {
+            switch SpoolLayout.classify(path) {
+            case .manifest(let job):
+                if let manifest = try snapshot.read(JobManifest.self, at: path) {
+                    try upsert(manifest)
+                    touchedJobs.insert(job)
+                }
+            case .quote(let job):
+                if let quote = try snapshot.read(Quote.self, at: path) {
+                    try database.run(
+                        "UPDATE jobs SET price = ?, score = ? WHERE id = ?",
+                        [.int(quote.price), .int(Int64(quote.finalScore)), .text(job)])
+                    touchedJobs.insert(job)
+                }
+            case .state(let job, _):
+                if let record = try snapshot.read(StateRecord.self, at: path) {
+                    try insert(record)
+                    touchedJobs.insert(job)
+                }
+            case .ledgerEntry:
+                if let entry = try snapshot.read(LedgerEntry.self, at: path) {
+                    try insert(entry)
+                }
+            case .config, .other:
+                continue
+            }
+        }
+        for job in touchedJobs {
+            try refreshState(of: job)
+        }
+    }
+}

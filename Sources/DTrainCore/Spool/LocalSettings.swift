@@ -1,0 +1,38 @@
+import Foundation
+
+/// Settings of one clone, kept beside its git data and never committed.
+///
+/// Who is acting, which remote to meet at and how to run an optional second price scorer are
+/// choices of the person or machine holding the clone, not facts everyone must share.
+public struct LocalSettings: Codable, Sendable, Equatable {
+    public var user: String?
+    public var remote: String?
+    public var secondScorer: ScorerCommand?
+
+    public struct ScorerCommand: Codable, Sendable, Equatable {
+        public var command: [String]
+        public var timeoutSeconds: Double
+
+        public init(command: [String], timeoutSeconds: Double) {
+            self.command = command
+            self.timeoutSeconds = timeoutSeconds
+        }
+    }
+
+    public init(user: String? = nil, remote: String? = nil, secondScorer: ScorerCommand? = nil) {
+        self.user = user
+        self.remote = remote
+        self.secondScorer = secondScorer
+    }
+
+    static func load(from path: String) throws -> LocalSettings {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return LocalSettings()
+        }
+        return try CanonicalJSON.decode(LocalSettings.self, from: data)
+    }
+
+    func save(to path: String) throws {
+        try CanonicalJSON.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import GitKit
+
+/// What a submitter asks for beyond the ZIP itself.
+public struct SubmitOptions: Sendable {
+    public var mainScript: String
+    public var name: String?
+    public var image: String?
+    public var timeoutSeconds: Int
+    public var resources: JobManifest.Resources
+
+    public init(
+        mainScript: String, name: String? = nil, image: String? = nil,
+        timeoutSeconds: Int = 3600, resources: JobManifest.Resources = .standard
+    ) {
+        self.mainScript = mainScript
+        self.name = name
+        self.image = image
+        self.timeoutSeconds = timeoutSeconds
+        self.resources = resources
+    }
+}
+
+extension Spool {
+    /// Validates and prices a ZIP without writing anything.
+    public func quote(zipAt path: String, mainScript: String) throws -> (JobPackage, Quote) {
+        let config = try snapshot().config()
+        let package = try PackageValidator.validate(
+            zipAt: path, mainScript: mainScript, limits: config.limits)
+        let scorer = settings.secondScorer.map {
+            SecondScorer(command: $0.command, timeoutSeconds: $0.timeoutSeconds)
+        }
+        let quote = try Quote.make(package: package, config: config, secondScorer: scorer)
+        return (package, quote)
+    }
+
+    /// Writes a draft job: the ZIP on its own payload ref, then manifest, quote and the
+    /// draft record in one commit on `main`. Nothing is written if validation fails.
+    public func submit(zipAt path: String, options: SubmitOptions, actor: String) throws
+        -> JobRecord
+    {
+        try Actor.check(actor)
+        guard options.timeoutSeconds > 0, options.resources.cpus > 0,
+            options.resources.memoryBytes > 0, options.resources.gpus >= 0
+        else {
+            throw SpoolError.notPermitted("timeout, CPUs and memory must be positive")
+        }
+        let (package, quote) = try self.quote(zipAt: path, mainScript: options.mainScript)
+        let config = try snapshot().config()
+        let id = Identifier.make()
+
+        // The payload first: if the process dies here, an unreferenced ref is all that is left,
+        // and no record on main ever points at a ZIP that is missing.
+        let blob = try repository.createBlob(fromFile: path)
+        let payloadTree = try repository.updateTree(
+            nil, [.upsert(path: SpoolLayout.payloadPath(id), blob: blob)])
+        let payloadCommit = try repository.createCommit(
+            tree: payloadTree, parents: [], message: "Payload of job \(id)",
+            author: Actor.signature(actor))
+        let payloadRef = SpoolLayout.payloadRef(job: id)
+        try repository.setReference(
+            payloadRef, to: payloadCommit, expected: nil, message: "dtrain submit")
+
+        let now = Date()
+        let manifest = JobManifest(
+            formatVersion: SpoolConfig.currentFormatVersion, id: id,
+            name: options.name
+                ?? URL(fileURLWithPath: path).deletingPathExtension()
+                .lastPathComponent,
+            owner: actor, createdAt: Timestamp.iso(now), main: package.mainScript,
+            image: options.image ?? config.defaultImage, timeoutSeconds: options.timeoutSeconds,
+            resources: options.resources,
+            payload: .init(
+                ref: payloadRef, blob: blob.hex, bytes: package.zipBytes, root: package.root,
+                files: package.files.count, inflatedBytes: package.totalInflated))
+        let draft = StateRecord(
+            job: id, seq: 1, state: .draft, at: Timestamp.iso(now), by: actor)
+        let price = config.currency.format(quote.price)
+        try write(actor: actor, message: "Submit job \(id) '\(manifest.name)' (\(price))") { _ in
+            [
+                try record(manifest, at: SpoolLayout.manifestPath(id)),
+                try record(quote, at: SpoolLayout.quotePath(id)),
+                try record(draft, at: SpoolLayout.statePath(id, seq: 1, state: .draft)),
+            ]
+        }
+        return JobRecord(manifest: manifest, quote: quote, records: [draft])
+    }
+
+    /// Publishes a draft: reserves its price from the owner into the job's escrow in the same
+    /// commit as the `published` record, so a job is never published without funds.
+    @discardableResult
+    public func publish(job id: String, actor: String) throws -> JobRecord {
+        var result: JobRecord?
+        try write(actor: actor, message: "Publish job \(id)") { snapshot in
+            var job = try snapshot.requireJob(id)
+            try requireOwnerOrAdmin(job, actor: actor, snapshot: snapshot)
+            let reserve = LedgerEntry.reserve(
+                job: id, user: job.manifest.owner, price: job.price, by: actor,
+                at: Timestamp.iso())
+            let published = try job.transition(to: .published, by: actor, entry: reserve.id)
+            try checkLedger([reserve], at: snapshot)
+            job.records.append(published)
+            result = job
+            return [
+                try record(
+                    published,
+                    at: SpoolLayout.statePath(
+                        id, seq: published.seq, state: .published)),
+                try record(reserve, at: SpoolLayout.ledgerPath(entry: reserve.id)),
+            ]
+        }
+        return result!
+    }
+
+    /// Cancels a draft, or a published job nobody has claimed (releasing its escrow).
+    @discardableResult
+    public func cancel(job id: String, actor: String, reason: String?) throws -> JobRecord {
+        var result: JobRecord?
+        try write(actor: actor, message: "Cancel job \(id)") { snapshot in
+            var job = try snapshot.requireJob(id)
+            try requireOwnerOrAdmin(job, actor: actor, snapshot: snapshot)
+            var changes: [TreeChange] = []
+            var entryID: String?
+            if job.state == .published {
+                let escrow = try ledgerBalance(.escrow(job: id), at: snapshot)
+                let release = LedgerEntry.release(
+                    job: id, user: job.manifest.owner, amount: escrow, by: actor,
+                    at: Timestamp.iso())
+                try checkLedger(
+                    [release], at: snapshot, reservations: [id: job.manifest.owner])
+                changes.append(try record(release, at: SpoolLayout.ledgerPath(entry: release.id)))
+                entryID = release.id
+            }
+            let cancelled = try job.transition(
+                to: .cancelled, by: actor, note: reason, entry: entryID)
+            changes.append(
+                try record(
+                    cancelled,
+                    at: SpoolLayout.statePath(
+                        id, seq: cancelled.seq, state: .cancelled)))
+            job.records.append(cancelled)
+            result = job
+            return changes
+        }
+        return result!
+    }
+
+    func requireOwnerOrAdmin(_ job: JobRecord, actor: String, snapshot: SpoolSnapshot) throws {
+        let admins = try snapshot.config().admins
+        guard job.manifest.owner == actor || admins.contains(actor) else {
+            throw SpoolError.notPermitted(
+                "job \(job.id) belongs to \(job.manifest.owner); \(actor) may not change it")
+        }
+    }
+}

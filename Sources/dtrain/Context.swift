@@ -1,0 +1,84 @@
+import DTrainCore
+import Foundation
+
+/// What every command needs beyond its own options: where the spool is, who acts, how to print.
+struct Context {
+    let invocation: Invocation
+    let console: Console
+
+    init(invocation: Invocation) {
+        self.invocation = invocation
+        let level: Console.Level =
+            invocation.flag("quiet") ? .error : invocation.flag("verbose") ? .info : .notice
+        self.console = Console(json: invocation.flag("json"), level: level)
+    }
+
+    /// `--spool`, then `$DTRAIN_SPOOL`, then the current folder if it is a spool, else ./spool.
+    var spoolPath: String {
+        if let path = invocation.value("spool") { return path }
+        if let path = ProcessInfo.processInfo.environment["DTRAIN_SPOOL"], !path.isEmpty {
+            return path
+        }
+        let here = FileManager.default.currentDirectoryPath
+        if FileManager.default.fileExists(atPath: here + "/.git/dtrain")
+            || FileManager.default.fileExists(atPath: here + "/dtrain/settings.json")
+        {
+            return here
+        }
+        return "spool"
+    }
+
+    func openSpool() throws -> Spool {
+        try Spool.open(at: spoolPath)
+    }
+
+    /// `--as`, else the clone's configured user.
+    func actor(_ spool: Spool) throws -> String {
+        if let name = invocation.value("as") { return name }
+        if let name = spool.settings.user { return name }
+        throw SpoolError.noIdentity
+    }
+
+    /// Resolves what the user typed (a whole id, or a unique prefix or suffix) to a job id.
+    func resolveJob(_ text: String, in spool: Spool) throws -> String {
+        let matches = try spool.index().jobIDs(matching: text)
+        if matches.contains(text) { return text }
+        switch matches.count {
+        case 0: throw SpoolError.jobNotFound(text)
+        case 1: return matches[0]
+        default: throw SpoolError.ambiguousJob(text, matches)
+        }
+    }
+}
+
+/// stdout for results, stderr for everything said along the way (with levels, as swift-log).
+struct Console: Sendable {
+    enum Level: Int, Comparable, Sendable {
+        case debug, info, notice, warning, error
+
+        static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    var json: Bool
+    var level: Level
+
+    /// Prints a result: the human text, or the value as JSON under `--json`.
+    func result<T: Encodable>(_ value: T, human: () -> String) throws {
+        if json {
+            let data = try CanonicalJSON.encode(value)
+            FileHandle.standardOutput.write(data)
+        } else {
+            let text = human()
+            print(text, terminator: text.hasSuffix("\n") || text.isEmpty ? "" : "\n")
+        }
+    }
+
+    func say(_ message: String, level: Level = .notice) {
+        guard level >= self.level else { return }
+        let prefix = level >= .warning ? "dtrain: \(level == .error ? "error" : "warning"): " : ""
+        FileHandle.standardError.write(Data((prefix + message + "\n").utf8))
+    }
+
+    func warn(_ message: String) { say(message, level: .warning) }
+    func info(_ message: String) { say(message, level: .info) }
+}

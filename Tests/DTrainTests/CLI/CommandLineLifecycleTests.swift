@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+/// Drives the real `dtrain` binary through a whole local lifecycle, as a user would.
+@Suite("dtrain command line")
+struct CommandLineLifecycleTests {
+    let directory: TemporaryDirectory
+    let spool: String
+
+    init() throws {
+        directory = try TemporaryDirectory("cli")
+        spool = directory.file("spool")
+        let created = try Processes.dtrain(["init", spool, "--as", "admin"])
+        try #require(created.status == 0, "\(created.stderr)")
+    }
+
+    func json(_ result: ProcessResult) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        return try #require(object as? [String: Any], "not a JSON object: \(result.stdout)")
+    }
+
+    @Test("init, credit, submit, publish, cancel, wallet")
+    func lifecycle() throws {
+        let credit = try Processes.dtrain(
+            ["credit", "alice", "50.25", "--memo", "grant"], spool: spool)
+        #expect(credit.status == 0, "\(credit.stderr)")
+        #expect(credit.stdout.contains("INR 50.25"))
+
+        let zip = try JobZips.sklearnZip(in: directory)
+        let submitted = try Processes.dtrain(
+            [
+                "submit", zip, "--main", "train.py", "--name", "digits", "--timeout", "30m",
+                "--json",
+            ],
+            spool: spool, as: "alice")
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let job = try json(submitted)
+        let id = try #require(job["id"] as? String)
+        #expect(job["state"] as? String == "draft")
+        #expect(job["price"] as? Int == 2_000)
+
+        let published = try Processes.dtrain(
+            ["publish", String(id.suffix(6))], spool: spool, as: "alice")
+        #expect(published.status == 0, "\(published.stderr)")
+        #expect(published.stdout.contains("INR 20.00 reserved"))
+
+        let listed = try Processes.dtrain(["jobs", "--state", "published", "--json"], spool: spool)
+        #expect(listed.stdout.contains(id))
+
+        let cancelled = try Processes.dtrain(["cancel", id], spool: spool, as: "alice")
+        #expect(cancelled.status == 0, "\(cancelled.stderr)")
+
+        let wallet = try Processes.dtrain(["wallet", "alice", "--json"], spool: spool)
+        #expect(try json(wallet)["balance"] as? Int == 5_025)
+        let human = try Processes.dtrain(["wallet"], spool: spool, as: "alice")
+        #expect(human.stdout.contains("user:alice: INR 50.25"))
+        #expect(human.stdout.contains("reserve"))
+        #expect(human.stdout.contains("release"))
+
+        let shown = try Processes.dtrain(["show", id], spool: spool)
+        #expect(shown.stdout.contains("cancelled by alice"))
+
+        let verified = try Processes.dtrain(["verify"], spool: spool)
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(verified.stdout.hasPrefix("OK"))
+    }
+
+    @Test(
+        "exit codes name what went wrong",
+        arguments: [
+            (["frobnicate"], 2),
+            (["submit", "/nonexistent.zip", "--main", "x.py"], 3),
+            (["show", "nope"], 3),
+            (["credit", "bob", "-5"], 2),
+            (["credit", "bob", "1.234"], 4),
+        ] as [([String], Int32)])
+    func exitCodes(arguments: [String], status: Int32) throws {
+        let result = try Processes.dtrain(arguments, spool: spool, as: "admin")
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("dtrain: error: "))
+    }
+
+    @Test("a non-ZIP is rejected and leaves the spool untouched")
+    func rejectedZip() throws {
+        let before = try Processes.git(["--git-dir", spool + "/.git", "rev-parse", "main"])
+        let junk = directory.file("junk.zip")
+        try Data("not a zip at all".utf8).write(to: URL(fileURLWithPath: junk))
+        let result = try Processes.dtrain(
+            ["submit", junk, "--main", "train.py"], spool: spool, as: "alice")
+        #expect(result.status == 4)
+        let after = try Processes.git(["--git-dir", spool + "/.git", "rev-parse", "main"])
+        #expect(before.stdout == after.stdout)
+        let refs = try Processes.git(["--git-dir", spool + "/.git", "for-each-ref", "refs/dtrain"])
+        #expect(refs.stdout.isEmpty)
+    }
+
+    @Test("insufficient funds exits 5 and the job stays a draft")
+    func insufficientFunds() throws {
+        let zip = try JobZips.sklearnZip(in: directory)
+        let submitted = try Processes.dtrain(
+            ["submit", zip, "--main", "train.py", "--json"], spool: spool, as: "alice")
+        let id = try #require(try json(submitted)["id"] as? String)
+        let result = try Processes.dtrain(["publish", id], spool: spool, as: "alice")
+        #expect(result.status == 5)
+        #expect(result.stderr.contains("INR 20.00"))
+        let shown = try Processes.dtrain(["show", id, "--json"], spool: spool)
+        #expect(try json(shown)["state"] as? String == "draft")
+    }
+
+    @Test("every command answers --help")
+    func help() throws {
+        let top = try Processes.dtrain(["--help"])
+        #expect(top.status == 0)
+        for command in [
+            "init", "submit", "quote", "publish", "cancel", "credit", "payout",
+            "wallet", "jobs", "show", "verify", "reindex", "config",
+        ] {
+            #expect(top.stdout.contains("  \(command)"))
+            let help = try Processes.dtrain([command, "--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("usage: dtrain \(command)"))
+        }
+    }
+}
