@@ -2,7 +2,9 @@ import DTrainCore
 import Foundation
 
 /// Every command, in the order `dtrain --help` lists them.
-let commands: [CommandSpec] = SpoolCommands.all + JobCommands.all + LedgerCommands.all
+let commands: [CommandSpec] =
+    SpoolCommands.all + JobCommands.all + LedgerCommands.all + RemoteCommands.all
+    + WorkerCommands.all
 
 func topLevelHelp() -> String {
     var text = """

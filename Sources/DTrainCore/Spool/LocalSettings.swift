@@ -8,6 +8,10 @@ public struct LocalSettings: Codable, Sendable, Equatable {
     public var user: String?
     public var remote: String?
     public var secondScorer: ScorerCommand?
+    /// ssh private key for the remote; nil = the agent, then `~/.ssh/id_ed25519`, `id_rsa`.
+    public var sshKey: String?
+    /// known_hosts file the remote's host key must be in; nil = `~/.ssh/known_hosts`.
+    public var knownHosts: String?
 
     public struct ScorerCommand: Codable, Sendable, Equatable {
         public var command: [String]

@@ -119,8 +119,7 @@ extension Spool {
         try write(actor: actor, message: "Cancel job \(id)") { snapshot in
             var job = try snapshot.requireJob(id)
             try requireOwnerOrAdmin(job, actor: actor, snapshot: snapshot)
-            var changes: [TreeChange] = []
-            var entryID: String?
+            var entries: [LedgerEntry] = []
             if job.state == .published {
                 let escrow = try ledgerBalance(.escrow(job: id), at: snapshot)
                 let release = LedgerEntry.release(
@@ -128,19 +127,13 @@ extension Spool {
                     at: Timestamp.iso())
                 try checkLedger(
                     [release], at: snapshot, reservations: [id: job.manifest.owner])
-                changes.append(try record(release, at: SpoolLayout.ledgerPath(entry: release.id)))
-                entryID = release.id
+                entries.append(release)
             }
             let cancelled = try job.transition(
-                to: .cancelled, by: actor, note: reason, entry: entryID)
-            changes.append(
-                try record(
-                    cancelled,
-                    at: SpoolLayout.statePath(
-                        id, seq: cancelled.seq, state: .cancelled)))
+                to: .cancelled, by: actor, note: reason, entry: entries.first?.id)
             job.records.append(cancelled)
             result = job
-            return changes
+            return try changes(for: cancelled, entries: entries)
         }
         return result!
     }

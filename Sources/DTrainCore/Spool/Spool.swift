@@ -123,6 +123,15 @@ public final class Spool {
         throw SpoolError.contention(message)
     }
 
+    /// The files of one transition: its state record and the ledger entries that go with it.
+    public func changes(for record: StateRecord, entries: [LedgerEntry] = []) throws
+        -> [TreeChange]
+    {
+        let path = SpoolLayout.statePath(record.job, seq: record.seq, state: record.state)
+        return try [self.record(record, at: path)]
+            + entries.map { try self.record($0, at: SpoolLayout.ledgerPath(entry: $0.id)) }
+    }
+
     /// Adds a blob for a JSON record and returns the change that puts it at `path`.
     public func record<T: Encodable>(_ value: T, at path: String) throws -> TreeChange {
         .upsert(path: path, blob: try repository.createBlob(CanonicalJSON.encode(value)))

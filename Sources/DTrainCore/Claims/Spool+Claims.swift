@@ -1,0 +1,167 @@
+import Foundation
+import GitKit
+
+/// The claim protocol: a worker holds a job by creating the job's claim ref on the remote.
+///
+/// Creating a ref that does not exist is granted to exactly one creator, by receive-pack over
+/// ssh and by `Repository.push`'s own compare-and-swap on path remotes, so two workers racing
+/// for one job get one "ok" and one "refused" in a single round trip. Only after the remote has
+/// accepted the claim does the winner record `claimed` on `main`. The claim ref then carries the
+/// holder's lease: each renewal is a new commit on it, pushed with the old value expected.
+extension Spool {
+    public static let claimRefPrefix = "refs/dtrain/claims/"
+
+    public static func claimRef(job: String) -> String { claimRefPrefix + job }
+
+    /// Claim refs on the remote, by job; one round trip, no objects downloaded.
+    public func remoteClaims() throws -> [String: ObjectID] {
+        let url = try remoteURL()
+        let refs: [(name: String, id: ObjectID)]
+        do {
+            refs = try repository.remoteReferences(url: url, credentials: credentials)
+        } catch {
+            throw SyncError.from(error, url: url)
+        }
+        var claims: [String: ObjectID] = [:]
+        for ref in refs where ref.name.hasPrefix(Self.claimRefPrefix) {
+            claims[String(ref.name.dropFirst(Self.claimRefPrefix.count))] = ref.id
+        }
+        return claims
+    }
+
+    /// Claims one eligible job, trying others (in random order) after each lost race.
+    public func claimNext(profile: WorkerProfile, maxTries: Int = 8) throws -> ClaimResult {
+        try sync()
+        let claims = try remoteClaims()
+        var eligible = try index().jobs(state: .published)
+            .filter { profile.fits($0) && claims[$0.id] == nil }
+        let count = eligible.count
+        guard count > 0 else {
+            return ClaimResult(eligible: 0, lost: 0, reason: "no published job fits this worker")
+        }
+
+        // Random order: racing workers then rarely want the same job (see the design notes).
+        eligible.shuffle()
+        var lost = 0
+        for job in eligible.prefix(maxTries) {
+            if let attempt = try claim(job: job.id, worker: profile.name) {
+                return ClaimResult(job: job.id, attempt: attempt, eligible: count, lost: lost)
+            }
+            lost += 1
+        }
+        return ClaimResult(
+            eligible: count, lost: lost, reason: "lost every race (\(lost)); try again")
+    }
+
+    /// Tries to claim `job`; returns the attempt number, or nil when another worker has it.
+    public func claim(job id: String, worker: String) throws -> Int? {
+        let url = try remoteURL()
+        let job = try snapshot().requireJob(id)
+        guard job.state == .published else { return nil }
+        let attempt = job.records.filter { $0.state == .claimed }.count + 1
+        let now = Timestamp.iso()
+        let ticket = ClaimTicket(
+            job: id, worker: worker, attempt: attempt, claimedAt: now,
+            nonce: Identifier.make(), beat: 0, renewedAt: now)
+        let commit = try claimCommit(ticket, parent: nil)
+
+        // The atomic step: create the ref, which must not exist yet.
+        let ref = Self.claimRef(job: id)
+        let result: RefUpdateResult
+        do {
+            result = try repository.push(
+                url: url, localRef: commit, remoteRef: ref, expected: nil,
+                credentials: credentials)
+        } catch {
+            throw SyncError.from(error, url: url)
+        }
+        guard result.isAccepted else { return nil }
+        try setLocalClaim(id, to: commit)
+
+        // Record it on main; if the job moved on meanwhile (cancelled), give the claim back.
+        do {
+            try write(actor: worker, message: "Worker \(worker) claims job \(id)") { snapshot in
+                let current = try snapshot.requireJob(id)
+                let claimed = try current.transition(
+                    to: .claimed, by: worker, worker: worker, attempt: attempt)
+                return try changes(for: claimed)
+            }
+            let report = try sync()
+            if report.dropped.contains(where: { $0.summary.contains("claims job \(id)") }) {
+                try? releaseClaim(job: id)
+                return nil
+            }
+        } catch let error as SpoolError {
+            if case .illegalTransition = error {
+                try? releaseClaim(job: id)
+                return nil
+            }
+            throw error
+        }
+        return attempt
+    }
+
+    /// Renews the lease on a held claim. False means the claim is no longer ours (it was
+    /// reaped): the holder must stop and write nothing more about the job (fencing).
+    public func renewLease(job id: String) throws -> Bool {
+        let url = try remoteURL()
+        let ref = Self.claimRef(job: id)
+        guard let current = try repository.reference(ref) else { return false }
+        var ticket = try claimTicket(at: current)
+        ticket.beat += 1
+        ticket.renewedAt = Timestamp.iso()
+        let next = try claimCommit(ticket, parent: current)
+        let result: RefUpdateResult
+        do {
+            result = try repository.push(
+                url: url, localRef: next, remoteRef: ref, expected: current,
+                credentials: credentials)
+        } catch {
+            throw SyncError.from(error, url: url)
+        }
+        guard result.isAccepted else { return false }
+        try setLocalClaim(id, to: next)
+        return true
+    }
+
+    /// Deletes our claim ref on the remote (expecting our own value) and locally.
+    public func releaseClaim(job id: String) throws {
+        let url = try remoteURL()
+        let ref = Self.claimRef(job: id)
+        if let current = try repository.reference(ref) {
+            do {
+                _ = try repository.push(
+                    url: url, localRef: nil, remoteRef: ref, expected: current,
+                    credentials: credentials)
+            } catch {
+                throw SyncError.from(error, url: url)
+            }
+            try repository.deleteReference(ref, expected: current)
+        }
+    }
+
+    func claimTicket(at commit: ObjectID) throws -> ClaimTicket {
+        let tree = try repository.commit(commit).tree
+        guard let entry = try repository.entry(in: tree, path: ClaimTicket.fileName) else {
+            throw SpoolError.malformed(path: ClaimTicket.fileName, why: "missing in claim")
+        }
+        return try CanonicalJSON.decode(ClaimTicket.self, from: repository.blob(entry.id))
+    }
+
+    private func claimCommit(_ ticket: ClaimTicket, parent: ObjectID?) throws -> ObjectID {
+        let blob = try repository.createBlob(CanonicalJSON.encode(ticket))
+        let tree = try repository.updateTree(
+            nil, [.upsert(path: ClaimTicket.fileName, blob: blob)])
+        let verb = ticket.beat == 0 ? "Claim" : "Renew lease on"
+        return try repository.createCommit(
+            tree: tree, parents: parent.map { [$0] } ?? [],
+            message: "\(verb) job \(ticket.job) (attempt \(ticket.attempt), beat \(ticket.beat))",
+            author: Actor.signature(ticket.worker))
+    }
+
+    private func setLocalClaim(_ job: String, to commit: ObjectID) throws {
+        let ref = Self.claimRef(job: job)
+        let current = try repository.reference(ref)
+        try repository.setReference(ref, to: commit, expected: current, message: "dtrain claim")
+    }
+}

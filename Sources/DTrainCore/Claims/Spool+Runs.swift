@@ -1,0 +1,121 @@
+import Foundation
+import GitKit
+
+/// How a run ended, as the worker holding the claim reports it.
+public enum RunEnding: Sendable, Equatable {
+    case succeeded
+    case failed(String)
+    case timedOut(String)
+    /// A fault of the worker, not the job (Docker down, image missing, disk full): the job
+    /// goes back to the queue and no money moves.
+    case handedBack(String)
+}
+
+/// What the claim holder writes on `main` as its run goes on. Every step first renews the
+/// lease: a holder whose claim was reaped learns it there and writes nothing (fencing).
+extension Spool {
+    /// claimed → running.
+    public func markRunning(job id: String, worker: String) throws {
+        try requireHeldClaim(job: id)
+        try write(actor: worker, message: "Worker \(worker) starts job \(id)") { snapshot in
+            let job = try snapshot.requireJob(id)
+            return try changes(
+                for: job.transition(
+                    to: .running, by: worker, worker: worker, attempt: job.attempt))
+        }
+        try deliver(expecting: "starts job \(id)")
+    }
+
+    /// Ends the run: the final record and its settle or release in one commit, delivered,
+    /// then the claim ref is deleted (the record on main now says everything it did).
+    public func finish(job id: String, worker: String, ending: RunEnding) throws {
+        try requireHeldClaim(job: id)
+        try write(actor: worker, message: Self.finishMessage(id, worker, ending)) { snapshot in
+            let job = try snapshot.requireJob(id)
+            let escrow = try ledgerBalance(.escrow(job: id), at: snapshot)
+            let owner = job.manifest.owner
+            let now = Timestamp.iso()
+            let (state, note, entries): (JobState, String?, [LedgerEntry]) =
+                switch ending {
+                case .succeeded:
+                    (
+                        .succeeded, nil,
+                        [
+                            LedgerEntry.settle(
+                                job: id, worker: worker, price: escrow,
+                                split: try snapshot.config().split, by: worker, at: now)
+                        ]
+                    )
+                case .failed(let why):
+                    (
+                        .failed, why,
+                        [.release(job: id, user: owner, amount: escrow, by: worker, at: now)]
+                    )
+                case .timedOut(let why):
+                    (
+                        .timedOut, why,
+                        [.release(job: id, user: owner, amount: escrow, by: worker, at: now)]
+                    )
+                case .handedBack(let why):
+                    (.published, why, [])
+                }
+            try checkLedger(entries, at: snapshot, reservations: [id: owner])
+            let record = try job.transition(
+                to: state, by: worker, note: note, worker: worker, attempt: job.attempt,
+                entry: entries.first?.id)
+            return try changes(for: record, entries: entries)
+        }
+        try deliver(expecting: "job \(id)")
+        try releaseClaim(job: id)
+    }
+
+    static func finishMessage(_ job: String, _ worker: String, _ ending: RunEnding) -> String {
+        switch ending {
+        case .succeeded: "Job \(job) succeeded on \(worker); settle escrow"
+        case .failed(let why): "Job \(job) failed on \(worker): \(why); release escrow"
+        case .timedOut(let why): "Job \(job) timed out on \(worker): \(why); release escrow"
+        case .handedBack(let why): "Worker \(worker) hands job \(job) back: \(why)"
+        }
+    }
+
+    /// Renews the lease or throws: the claim was reaped, so the run must stop here.
+    func requireHeldClaim(job id: String) throws {
+        guard try renewLease(job: id) else { throw ClaimError.fenced(job: id) }
+    }
+
+    /// Syncs and throws if the commit naming `what` was dropped on the way.
+    func deliver(expecting what: String) throws {
+        let report = try sync()
+        if let dropped = report.dropped.first(where: { $0.summary.contains(what) }) {
+            throw ClaimError.overtaken(summary: dropped.summary, reason: dropped.reason)
+        }
+    }
+}
+
+extension JobRecord {
+    /// The attempt of the newest claim, 0 if never claimed.
+    public var attempt: Int {
+        records.last(where: { $0.state == .claimed })?.attempt ?? 0
+    }
+
+    /// How many times the job has been claimed.
+    public var claims: Int { records.filter { $0.state == .claimed }.count }
+}
+
+/// Why a claim holder may not go on.
+public enum ClaimError: DTrainError {
+    case fenced(job: String)
+    case overtaken(summary: String, reason: String)
+
+    public var exitStatus: ExitStatus { .conflict }
+
+    public var description: String {
+        switch self {
+        case .fenced(let job):
+            "the claim on job \(job) is no longer ours (its lease lapsed and it was reaped); "
+                + "nothing more is written about it"
+        case .overtaken(let summary, let reason):
+            "'\(summary)' was not delivered: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GitKit
+
+/// Meeting other clones at a git remote: clone, publish, fetch.
+extension Spool {
+    /// Where this clone last saw the remote's `main`.
+    public static let trackingRef = "refs/remotes/origin/main"
+
+    public func remoteURL() throws -> String {
+        guard let url = settings.remote else { throw SyncError.noRemote }
+        return url
+    }
+
+    /// ssh keys and known hosts from the clone's settings, else the usual files.
+    public var credentials: Credentials {
+        let environment = ProcessInfo.processInfo.environment
+        let key = settings.sshKey ?? environment["DTRAIN_SSH_KEY"]
+        let knownHosts = settings.knownHosts ?? environment["DTRAIN_KNOWN_HOSTS"]
+        return Credentials(
+            privateKey: key, publicKey: nil, knownHosts: knownHosts, user: nil)
+    }
+
+    /// Makes a clone of the spool at `url` in `path`: only `main` is fetched, never payloads.
+    public static func clone(url: String, into path: String, user: String?) throws -> Spool {
+        let gitDirectory = path + "/.git"
+        if FileManager.default.fileExists(atPath: gitDirectory) {
+            throw SpoolError.alreadyASpool(path)
+        }
+        let repository = try Repository.create(at: gitDirectory, bare: true)
+        let spool = try Spool(repository: repository, path: path)
+        try spool.updateSettings {
+            $0.remote = url
+            $0.user = user
+        }
+        do {
+            try spool.fetchMain()
+            guard let tip = try repository.reference(trackingRef) else {
+                throw SyncError.refused(url: url, why: "it holds no dtrain spool (no main)")
+            }
+            try repository.setReference(
+                SpoolLayout.mainRef, to: tip, expected: nil, message: "dtrain clone")
+            _ = try spool.snapshot().config()
+        } catch {
+            try? FileManager.default.removeItem(atPath: gitDirectory)
+            throw error
+        }
+        return spool
+    }
+
+    /// Publishes this spool to an empty remote and remembers it as this clone's remote.
+    public func publish(to url: String) throws {
+        let tip = try snapshot().commit
+        let result: RefUpdateResult
+        do {
+            result = try repository.push(
+                url: url, localRef: tip, remoteRef: SpoolLayout.mainRef, expected: nil,
+                credentials: credentials)
+        } catch {
+            throw SyncError.from(error, url: url)
+        }
+        guard result.isAccepted else {
+            throw SyncError.refused(
+                url: url, why: "it already holds a main branch (\(result.rejected ?? ""))")
+        }
+        try repository.setReference(
+            Self.trackingRef, to: tip, expected: nil, message: "dtrain init --remote")
+        try updateSettings { $0.remote = url }
+    }
+
+    /// Fetches the remote's `main` into the tracking ref; one round trip.
+    public func fetchMain() throws {
+        let url = try remoteURL()
+        do {
+            try repository.fetch(
+                url: url, refspecs: ["+\(SpoolLayout.mainRef):\(Self.trackingRef)"],
+                credentials: credentials)
+        } catch {
+            throw SyncError.from(error, url: url)
+        }
+    }
+
+    /// Fetches one job's payload ref, and only that, for the worker about to run it.
+    public func fetchPayload(job: String) throws {
+        let url = try remoteURL()
+        let ref = SpoolLayout.payloadRef(job: job)
+        do {
+            try repository.fetch(url: url, refspecs: ["+\(ref):\(ref)"], credentials: credentials)
+        } catch {
+            throw SyncError.from(error, url: url)
+        }
+    }
+
+    /// Local commits the remote has not accepted yet, oldest first.
+    public func pendingCommits() throws -> [CommitInfo] {
+        guard settings.remote != nil, let tip = try repository.reference(SpoolLayout.mainRef)
+        else { return [] }
+        let remote = try repository.reference(Self.trackingRef)
+        return try repository.commits(from: tip, excluding: remote).map {
+            try repository.commit($0)
+        }
+    }
+}
