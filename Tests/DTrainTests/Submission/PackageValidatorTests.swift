@@ -219,6 +219,8 @@ struct PackageValidatorTests {
         }
         let twice = [("train.py", "a"), ("./train.py", "b")]
         #expect(try Self.rejection(twice) == .duplicateEntry("./train.py"))
+        let clash = [("train.py", ""), ("data", "x"), ("data/y.csv", "1")]
+        #expect(try Self.rejection(clash) == .fileUsedAsFolder("data"))
     }
 
     @Test("a ZIP that does not exist is 'not found', not 'rejected'")
