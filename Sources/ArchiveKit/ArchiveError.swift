@@ -22,20 +22,36 @@ public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String { "\(function) failed (\(code)): \(message)" }
 
-    /// Turns a libarchive status into success or an `ArchiveError`.
+    /// Turns a libarchive result into success or an `ArchiveError`; every C
+    /// call in ArchiveKit goes through here.
     ///
-    /// `ARCHIVE_OK`, `ARCHIVE_EOF` and `ARCHIVE_WARN` are success: a warning
-    /// (for example an unconvertible name) still leaves a usable archive, and
-    /// callers that care look at the entry itself. Everything else throws with
-    /// the handle's current message.
+    /// For statuses, `ARCHIVE_OK`, `ARCHIVE_EOF` and `ARCHIVE_WARN` are
+    /// success: a warning (for example an unconvertible name) still leaves a
+    /// usable archive, and callers that care look at the entry itself. For byte
+    /// counts (`isByteCount`) anything negative is an error, warnings included.
+    /// A failure throws with the handle's current message.
     @discardableResult
-    static func check(
-        _ status: Int32, _ handle: OpaquePointer?, _ function: String
-    ) throws(ArchiveError) -> Int32 {
-        if status == ARCHIVE_OK || status == ARCHIVE_EOF || status == ARCHIVE_WARN {
-            return status
+    static func check<Status: BinaryInteger>(
+        _ status: Status, _ handle: OpaquePointer?, _ function: String,
+        isByteCount: Bool = false
+    ) throws(ArchiveError) -> Status {
+        let code = Int32(truncatingIfNeeded: status)
+        let succeeded =
+            isByteCount
+            ? status >= 0
+            : (code == ARCHIVE_OK || code == ARCHIVE_EOF || code == ARCHIVE_WARN)
+        if succeeded { return status }
+        throw ArchiveError(code: code, message: message(of: handle), function: function)
+    }
+
+    /// For constructors that return NULL instead of a status.
+    static func checkHandle(
+        _ pointer: OpaquePointer?, _ function: String
+    ) throws(ArchiveError) -> OpaquePointer {
+        guard let pointer else {
+            throw ArchiveError(code: ARCHIVE_FATAL, message: "out of memory", function: function)
         }
-        throw ArchiveError(code: status, message: message(of: handle), function: function)
+        return pointer
     }
 
     /// The handle's last error text, via `archive_error_string`; never empty.

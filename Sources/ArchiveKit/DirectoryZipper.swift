@@ -32,7 +32,7 @@ extension ZipWriter {
     /// finished ZIP is at most `maxBytes`.
     public static func zipDirectory(
         at directory: String, to zipPath: String, maxBytes: Int64
-    ) throws(ExtractionError) -> DirectoryZipSummary {
+    ) throws(ZipOperationError) -> DirectoryZipSummary {
         var summary = DirectoryZipSummary(
             storedFiles: [], storedBytes: 0, omittedForSize: [], skippedNonRegular: [],
             zipBytes: 0)
@@ -58,7 +58,7 @@ extension ZipWriter {
     private static func add(
         directory: String, relative: String, writer: ZipWriter, budget: inout Int64,
         summary: inout DirectoryZipSummary
-    ) throws(ExtractionError) {
+    ) throws(ZipOperationError) {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
@@ -93,7 +93,7 @@ extension ZipWriter {
                     continue
                 }
                 budget -= cost
-                try addFile(at: absolute, as: path, size: size, mtime: status, writer: writer)
+                try writer.addFile(path, fromDisk: absolute)
                 summary.storedFiles.append(path)
                 summary.storedBytes += size
             default:
@@ -102,21 +102,28 @@ extension ZipWriter {
         }
     }
 
-    /// Streams one file into the ZIP, opened with `O_NOFOLLOW` in case it was
-    /// swapped for a symlink after `lstat`.
-    private static func addFile(
-        at absolute: String, as path: String, size: Int64, mtime status: stat,
-        writer: ZipWriter
-    ) throws(ExtractionError) {
-        let descriptor = open(absolute, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ZipExtractor.systemError(absolute) }
+    /// Adds the regular file at `path` on disk as `pathname`, streaming it.
+    ///
+    /// The file is opened with `O_NOFOLLOW` (and `O_NONBLOCK`, so a fifo
+    /// cannot hang us) and judged by `fstat` on that open descriptor, so a
+    /// symlink, or a file swapped for one after the caller looked, is refused
+    /// rather than followed.
+    public func addFile(_ pathname: String, fromDisk path: String) throws(ZipOperationError) {
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ZipExtractor.systemError(path) }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw ZipExtractor.systemError(path) }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw .fileSystem(path: path, message: "not a regular file")
+        }
         do {
-            // FIXME: a file that grows while being zipped is cut at its lstat
+            // FIXME: a file that grows while being zipped is cut at its fstat
             // size, and one that shrinks is padded with zeros by libarchive;
-            // both only bite live folders.
-            try writer.addFile(
-                path, size: size, permissions: UInt16(status.st_mode & 0o777),
+            // both only bite folders still being written.
+            try addFile(
+                pathname, size: Int64(status.st_size),
+                permissions: UInt16(status.st_mode & 0o777),
                 modificationTime: Int(status.st_mtim.tv_sec)
             ) {
                 let chunk = try handle.read(upToCount: 64 << 10)
@@ -125,7 +132,7 @@ extension ZipWriter {
         } catch let error as ArchiveError {
             throw .archive(error)
         } catch {
-            throw .fileSystem(path: absolute, message: "\(error)")
+            throw .fileSystem(path: path, message: "\(error)")
         }
     }
 }

@@ -25,7 +25,7 @@ public enum ZipExtractor {
     /// error the target is emptied again, so a half-unpacked job never runs.
     public static func safeExtract(
         zip: String, into target: String, limits: ExtractionLimits
-    ) throws(ExtractionError) -> ExtractionSummary {
+    ) throws(ZipOperationError) -> ExtractionSummary {
         try prepareEmptyDirectory(target)
         do {
             return try extract(zip: zip, into: target, limits: limits)
@@ -37,7 +37,7 @@ public enum ZipExtractor {
 
     private static func extract(
         zip: String, into target: String, limits: ExtractionLimits
-    ) throws(ExtractionError) -> ExtractionSummary {
+    ) throws(ZipOperationError) -> ExtractionSummary {
         var summary = ExtractionSummary(files: [:], directories: [], ignored: [])
         var seen = Set<String>()
         var entryCount = 0
@@ -80,7 +80,7 @@ public enum ZipExtractor {
         return summary
     }
 
-    private static func next(_ reader: ZipReader) throws(ExtractionError) -> ZipEntry? {
+    private static func next(_ reader: ZipReader) throws(ZipOperationError) -> ZipEntry? {
         do { return try reader.nextEntry() } catch { throw .archive(error) }
     }
 
@@ -88,7 +88,7 @@ public enum ZipExtractor {
     private static func writeFile(
         from reader: ZipReader, to path: String, entryName: String, budget: Int64,
         limit: Int64
-    ) throws(ExtractionError) -> Int64 {
+    ) throws(ZipOperationError) -> Int64 {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw systemError(path) }
         defer { close(descriptor) }
@@ -105,7 +105,7 @@ public enum ZipExtractor {
 
     private static func writeAll(
         _ data: Data, to descriptor: Int32, path: String
-    ) throws(ExtractionError) {
+    ) throws(ZipOperationError) {
         var offset = 0
         while offset < data.count {
             let count = data.withUnsafeBytes { buffer in
@@ -117,7 +117,7 @@ public enum ZipExtractor {
         }
     }
 
-    private static func prepareEmptyDirectory(_ path: String) throws(ExtractionError) {
+    private static func prepareEmptyDirectory(_ path: String) throws(ZipOperationError) {
         let contents = try? FileManager.default.contentsOfDirectory(atPath: path)
         if let contents {
             guard contents.isEmpty else {
@@ -128,7 +128,7 @@ public enum ZipExtractor {
         try makeDirectory(path)
     }
 
-    private static func makeDirectory(_ path: String) throws(ExtractionError) {
+    private static func makeDirectory(_ path: String) throws(ZipOperationError) {
         do {
             try FileManager.default.createDirectory(
                 atPath: path, withIntermediateDirectories: true)
@@ -146,7 +146,7 @@ public enum ZipExtractor {
 
     /// The message for the current `errno`, read before anything else can
     /// change it.
-    static func systemError(_ path: String) -> ExtractionError {
+    static func systemError(_ path: String) -> ZipOperationError {
         .fileSystem(path: path, message: String(cString: strerror(errno)))
     }
 }

@@ -64,10 +64,7 @@ public final class ZipReader {
     /// `archive_read_new` with only the ZIP format enabled (seekable and
     /// streaming readers).
     private static func makeHandle() throws(ArchiveError) -> OpaquePointer {
-        guard let handle = archive_read_new() else {
-            throw ArchiveError(
-                code: ARCHIVE_FATAL, message: "out of memory", function: "archive_read_new")
-        }
+        let handle = try ArchiveError.checkHandle(archive_read_new(), "archive_read_new")
         do {
             try ArchiveError.check(
                 archive_read_support_format_zip(handle), handle,
@@ -102,11 +99,7 @@ public final class ZipReader {
         let count = chunk.withUnsafeMutableBytes { buffer in
             archive_read_data(handle, buffer.baseAddress, buffer.count)
         }
-        if count < 0 {
-            throw ArchiveError(
-                code: Int32(truncatingIfNeeded: count), message: ArchiveError.message(of: handle),
-                function: "archive_read_data")
-        }
+        try ArchiveError.check(count, handle, "archive_read_data", isByteCount: true)
         if count == 0 { return nil }
         chunk.count = count
         return chunk

@@ -67,10 +67,7 @@ public final class ZipWriter {
     /// `archive_write_new` set to ZIP (deflate), without padding the last
     /// block.
     private static func makeHandle() throws(ArchiveError) -> OpaquePointer {
-        guard let handle = archive_write_new() else {
-            throw ArchiveError(
-                code: ARCHIVE_FATAL, message: "out of memory", function: "archive_write_new")
-        }
+        let handle = try ArchiveError.checkHandle(archive_write_new(), "archive_write_new")
         do {
             try ArchiveError.check(
                 archive_write_set_format_zip(handle), handle, "archive_write_set_format_zip")
@@ -154,10 +151,7 @@ public final class ZipWriter {
         _ pathname: String, type: UInt32, permissions: UInt16, size: Int64,
         modificationTime: Int = ZipWriter.fixedModificationTime, symlink: String? = nil
     ) throws(ArchiveError) {
-        guard let entry = archive_entry_new() else {
-            throw ArchiveError(
-                code: ARCHIVE_FATAL, message: "out of memory", function: "archive_entry_new")
-        }
+        let entry = try ArchiveError.checkHandle(archive_entry_new(), "archive_entry_new")
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname(entry, pathname)
         archive_entry_set_filetype(entry, type)
@@ -178,11 +172,9 @@ public final class ZipWriter {
                 archive_write_data(
                     handle, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
             }
-            guard count > 0 else {
-                throw ArchiveError(
-                    code: Int32(truncatingIfNeeded: count),
-                    message: ArchiveError.message(of: handle), function: "archive_write_data")
-            }
+            // Zero bytes taken would loop forever, so it counts as a failure.
+            try ArchiveError.check(
+                count == 0 ? -1 : count, handle, "archive_write_data", isByteCount: true)
             offset += count
         }
     }

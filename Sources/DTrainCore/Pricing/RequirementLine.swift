@@ -29,7 +29,11 @@ extension RequirementsParser {
         let requirement = tokens[..<optionStart].joined(separator: " ")
         var notes: [String] = []
         if optionStart < tokens.endIndex {
-            let options = tokens[optionStart...].map { String($0.prefix { $0 != "=" }) }
+            var options: [String] = []
+            for token in tokens[optionStart...] where token.hasPrefix("-") {
+                let option = String(token.prefix { $0 != "=" })
+                if !options.contains(option) { options.append(option) }
+            }
             notes.append("per-requirement option \(options.joined(separator: " ")) ignored")
         }
         return classifyRequirement(requirement, notes: notes)

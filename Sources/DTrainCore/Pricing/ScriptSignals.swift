@@ -24,8 +24,12 @@ struct ScriptSignals {
         lines = kept
     }
 
+    /// `train.py:12: n_samples = 100_000`, cut to 120 characters so a
+    /// minified one-line script does not flood the quote.
     private func evidence(_ line: (number: Int, text: String)) -> String {
-        "\(path):\(line.number): \(line.text.pipTrimmed())"
+        let text = line.text.pipTrimmed()
+        let shown = text.count > 120 ? String(text.prefix(120)) + "…" : text
+        return "\(path):\(line.number): \(shown)"
     }
 
     /// The first `import m` / `import a, m as x` / `from m.sub import y` of a

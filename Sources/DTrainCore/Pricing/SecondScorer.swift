@@ -52,8 +52,8 @@ public struct SecondScorer: Codable, Sendable, Equatable {
         }
 
         // stdin and stdout go through files, not pipes: no writer blocks on a
-        // program that never reads, and a killed program's children cannot keep
-        // a pipe open and hang us.
+        // program that never reads, and no reader waits on a pipe that a
+        // stray child of the program still holds open.
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("dtrain-scorer-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }

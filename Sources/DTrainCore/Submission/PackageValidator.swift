@@ -16,6 +16,7 @@ public enum PackageValidator {
         let main = normalizedMain(mainScript)
         let scan = try ZipScan(path: path, mainScript: main, limits: limits)
         guard !scan.files.isEmpty else { throw .empty }
+        try checkNoFileIsAFolder(scan)
 
         // One folder wrapping everything is the root, unless the main script
         // was given with that folder in its path.
@@ -60,6 +61,18 @@ public enum PackageValidator {
         let size = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
         guard size <= limit else { throw .zipTooLarge(bytes: size, limit: limit) }
         return size
+    }
+
+    /// `a` and `a/b` cannot both be unpacked; refuse now rather than fail on
+    /// the worker.
+    private static func checkNoFileIsAFolder(_ scan: ZipScan) throws(SubmissionError) {
+        for path in scan.files.keys.sorted() {
+            var folder = Substring(path)
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                if scan.files[String(folder)] != nil { throw .fileUsedAsFolder(String(folder)) }
+            }
+        }
     }
 
     /// `./train.py` and `train.py` are the same script.

@@ -12,6 +12,8 @@ public enum SubmissionError: DTrainError, Equatable {
     case empty
     case unsafeEntry(entry: String, EntryRejection)
     case duplicateEntry(String)
+    /// A file whose name other entries use as a folder (`a` and `a/b`).
+    case fileUsedAsFolder(String)
     case tooManyEntries(limit: Int)
     case tooLarge(entry: String, limit: Int64)
     /// `candidates` are a few `.py` files that do exist, relative to the root.
@@ -37,6 +39,8 @@ public enum SubmissionError: DTrainError, Equatable {
         case .empty: "the ZIP contains no files"
         case .unsafeEntry(let entry, let why): "entry '\(entry)' \(why); refusing the ZIP"
         case .duplicateEntry(let entry): "entry '\(entry)' appears more than once in the ZIP"
+        case .fileUsedAsFolder(let entry):
+            "entry '\(entry)' is a file, but other entries are inside it as if it were a folder"
         case .tooManyEntries(let limit): "the ZIP has more than \(limit) entries"
         case .tooLarge(let entry, let limit):
             "the ZIP unpacks to more than \(limit) bytes "

@@ -48,7 +48,7 @@ struct ZipExtractorTests {
         try writer.close()
 
         let target = scratch.file("out/inner")
-        let error = #expect(throws: ExtractionError.self) {
+        let error = #expect(throws: ZipOperationError.self) {
             try ZipExtractor.safeExtract(
                 zip: scratch.file("bad.zip"), into: target, limits: Self.limits)
         }
@@ -69,7 +69,7 @@ struct ZipExtractorTests {
         try writer.close()
 
         let started = ContinuousClock.now
-        let error = #expect(throws: ExtractionError.self) {
+        let error = #expect(throws: ZipOperationError.self) {
             try ZipExtractor.safeExtract(
                 zip: scratch.file("bomb.zip"), into: scratch.file("out"), limits: Self.limits)
         }
@@ -86,7 +86,7 @@ struct ZipExtractorTests {
         for index in 0..<5 { try writer.addFile("f\(index)", contents: Data()) }
         try writer.close()
         let limits = ExtractionLimits(maxEntries: 4, maxUncompressedBytes: 1 << 20)
-        #expect(throws: ExtractionError.tooManyEntries(limit: 4)) {
+        #expect(throws: ZipOperationError.tooManyEntries(limit: 4)) {
             try ZipExtractor.safeExtract(
                 zip: scratch.file("many.zip"), into: scratch.file("out"), limits: limits)
         }
@@ -100,7 +100,7 @@ struct ZipExtractorTests {
         let writer = try ZipWriter(path: scratch.file("a.zip"))
         try writer.addFile("a", contents: Data())
         try writer.close()
-        #expect(throws: ExtractionError.self) {
+        #expect(throws: ZipOperationError.self) {
             try ZipExtractor.safeExtract(
                 zip: scratch.file("a.zip"), into: scratch.file("out"), limits: Self.limits)
         }
@@ -130,5 +130,23 @@ struct ZipExtractorTests {
         var names: [String] = []
         while let entry = try reader.nextEntry() { names.append(entry.pathname) }
         #expect(names == ["logs/", "logs/metrics.csv", "model.bin"])
+    }
+
+    @Test("addFile(fromDisk:) streams a regular file and refuses a symlink")
+    func addFromDisk() throws {
+        let scratch = try ZipScratch()
+        defer { scratch.remove() }
+        try scratch.write("weights", to: "model.bin")
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.file("link"), withDestinationPath: scratch.file("model.bin"))
+        let writer = try ZipWriter()
+        try writer.addFile("model.bin", fromDisk: scratch.file("model.bin"))
+        #expect(throws: ZipOperationError.self) {
+            try writer.addFile("link", fromDisk: scratch.file("link"))
+        }
+        let reader = try ZipReader(data: writer.finishData())
+        #expect(try reader.nextEntry()?.pathname == "model.bin")
+        #expect(try reader.readChunk() == Data("weights".utf8))
+        #expect(try reader.nextEntry() == nil)
     }
 }

@@ -124,6 +124,17 @@ struct RequirementsParserTests {
         #expect(error.exitStatus == .rejected)
     }
 
+    @Test("pip-compile style hashes on continuation lines are one warning")
+    func hashContinuations() throws {
+        let text = "torch==2.1.0 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\nnumpy\n"
+        let parsed = try RequirementsParser.parse(
+            entryFiles: ["requirements.txt"], files: ["requirements.txt": text])
+        #expect(parsed.requirements.map(\.name) == ["torch", "numpy"])
+        #expect(parsed.requirements.map(\.line) == [1, 4])
+        #expect(parsed.requirements.first?.specifier == "==2.1.0")
+        #expect(parsed.warnings == ["requirements.txt:1: per-requirement option --hash ignored"])
+    }
+
     @Test("include cycles are detected and the chain is shown")
     func cycle() {
         let files = [

@@ -68,6 +68,28 @@ struct SecondScorerTests {
         #expect(elapsed < .seconds(3))
     }
 
+    @Test("children of a timed-out program are stopped with it")
+    func childrenStopped() async throws {
+        let scratch = try ZipScratch()
+        defer { scratch.remove() }
+        let pidFile = scratch.file("child.pid")
+        let (outcome, elapsed) = try Self.run(
+            "sleep 30 &\necho $! > \(pidFile)\nwait", timeout: 0.5)
+        #expect(Self.reason(outcome).contains("no answer within"))
+        // Foundation learns of an exit through a socket the child inherits, so
+        // a surviving grandchild would also delay the answer until it ended.
+        #expect(elapsed < .seconds(5))
+        let pid = try String(contentsOfFile: pidFile, encoding: .utf8).pipTrimmed()
+        #expect(!pid.isEmpty)
+
+        // Gone, or a zombie waiting for init to reap it: either way not
+        // running.
+        try await Task.sleep(for: .milliseconds(300))
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        let state = stat.split(separator: ")").last?.split(separator: " ").first ?? "gone"
+        #expect(stat.isEmpty || state == "Z", "child \(pid) still running: \(stat)")
+    }
+
     @Test("a program that ignores SIGTERM is killed")
     func ignoresTerm() throws {
         let body = "trap '' TERM\nwhile :; do sleep 0.1; done"

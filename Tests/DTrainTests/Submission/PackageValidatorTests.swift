@@ -219,6 +219,8 @@ struct PackageValidatorTests {
         }
         let twice = [("train.py", "a"), ("./train.py", "b")]
         #expect(try Self.rejection(twice) == .duplicateEntry("./train.py"))
+        let clash = [("train.py", ""), ("data", "x"), ("data/y.csv", "1")]
+        #expect(try Self.rejection(clash) == .fileUsedAsFolder("data"))
     }
 
     @Test("a ZIP that does not exist is 'not found', not 'rejected'")
@@ -229,5 +231,33 @@ struct PackageValidatorTests {
         }
         #expect(error == .fileNotFound(path: "/nonexistent/job.zip"))
         #expect(error?.exitStatus == .notFound)
+    }
+
+    @Test("the worker's extraction writes exactly the files validation saw")
+    func validationMatchesExtraction() throws {
+        let scratch = try ZipScratch()
+        defer { scratch.remove() }
+        try Self.makeZip(
+            scratch.file("job.zip"),
+            [
+                ("proj/", ""), ("proj/train.py", "import numpy\n"),
+                ("proj/data/a.csv", "1,2,3\n"), ("proj/.DS_Store", "junk"),
+                ("__MACOSX/proj/._train.py", "junk"),
+            ])
+        let package = try PackageValidator.validate(
+            zipAt: scratch.file("job.zip"), mainScript: "train.py", limits: Self.limits)
+        let summary = try ZipExtractor.safeExtract(
+            zip: scratch.file("job.zip"), into: scratch.file("work"),
+            limits: Self.limits.extraction)
+
+        var extracted: [String: Int64] = [:]
+        for (path, size) in summary.files {
+            extracted[String(path.dropFirst(package.root.count))] = size
+        }
+        #expect(extracted == package.files)
+        #expect(summary.ignored.sorted() == package.ignored.sorted())
+        let onDisk = try String(
+            contentsOfFile: scratch.file("work/proj/train.py"), encoding: .utf8)
+        #expect(onDisk == package.mainSource)
     }
 }

@@ -1,5 +1,5 @@
 /// Why `ZipExtractor.safeExtract` or `ZipWriter.zipDirectory` stopped.
-public enum ExtractionError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum ZipOperationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// libarchive could not read or write the ZIP (corrupt, truncated, not a
     /// ZIP).
     case archive(ArchiveError)
