@@ -103,7 +103,7 @@ public enum Identifier {
 
     /// Whether a string may be used as an id in a path: no separators, no dots at the start.
     public static func isValid(_ id: String) -> Bool {
-        guard (3...80).contains(id.count), id.first != ".", id.first != "-" else { return false }
+        guard (1...80).contains(id.count), id.first != ".", id.first != "-" else { return false }
         return id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
     }
 }

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@testable import DTrainCore
+
+/// A bare remote on disk and the admin's clone that published the spool to it.
+struct SharedSpool {
+    let directory: TemporaryDirectory
+    let remote: String
+    let admin: Spool
+
+    init(lease: Int = 300, label: String = "shared") throws {
+        directory = try TemporaryDirectory(label)
+        remote = directory.file("remote.git")
+        let made = try Processes.git(["init", "--bare", "-q", "-b", "main", remote])
+        try #require(made.status == 0, "\(made.stderr)")
+        var config = SpoolConfig.standard
+        config.leaseSeconds = lease
+        config.admins = ["admin"]
+        admin = try Spool.create(at: directory.file("admin"), config: config, actor: "admin")
+        try admin.updateSettings { $0.user = "admin" }
+        try admin.publish(to: remote)
+    }
+
+    /// Another machine's clone of the spool.
+    func clone(_ name: String) throws -> Spool {
+        try Spool.clone(url: remote, into: directory.file(name), user: name)
+    }
+
+    /// Credits `user`, then submits and publishes `count` small jobs as `user`.
+    func publishJobs(_ count: Int, as user: String, funds: Int64 = 1_000_000) throws -> [String] {
+        try admin.credit(user: user, amount: funds, memo: "test funds", actor: "admin")
+        try admin.sync()
+        let submitter = try clone("submitter-\(user)")
+        let zip = try JobZips.sklearnZip(in: directory, name: "\(user).zip")
+        var ids: [String] = []
+        for _ in 0..<count {
+            let job = try submitter.submit(
+                zipAt: zip, options: SubmitOptions(mainScript: "train.py"), actor: user)
+            try submitter.publish(job: job.id, actor: user)
+            ids.append(job.id)
+        }
+        try submitter.sync()
+        return ids
+    }
+
+    /// The remote's main, verified from scratch.
+    func verifyRemote() throws -> SpoolVerifier.Report {
+        let checker = try clone("checker-\(UUID().uuidString.prefix(6))")
+        var verifier = SpoolVerifier(repository: checker.repository)
+        return try verifier.run(tip: checker.snapshot().commit)
+    }
+
+    func fsck() throws -> ProcessResult {
+        try Processes.git(["--git-dir", remote, "fsck", "--strict"])
+    }
+}
