@@ -36,6 +36,8 @@ struct DockerCLI: Sendable {
 
     /// Runs `docker <arguments>` to the end and returns what it printed,
     /// whatever its status.
+    // FIXME: no time limit on a single command; a hung daemon (not a dead one)
+    // hangs the worker in `docker stop` or `inspect` until it recovers.
     func run(_ arguments: [String]) throws(DockerError) -> Result {
         let process = try launch(arguments)
         let stdout = process.standardOutput as? Pipe

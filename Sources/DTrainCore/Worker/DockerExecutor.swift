@@ -42,6 +42,7 @@ public final class DockerExecutor: Sendable {
             return .workerFault("job workspace \(spec.workspace) is not a directory")
         }
         try prepareOutputDirectory(spec.outputDirectory)
+        try makeReadable(workspace: spec.workspace)
 
         // A leftover of the same attempt (a crash between create and rm) blocks
         // the name.
@@ -138,8 +139,8 @@ public final class DockerExecutor: Sendable {
         if exited.wait(timeout: deadline) == .timedOut {
             try remove(container: container, graceSeconds: spec.graceSeconds)
             if exited.wait(timeout: .now() + .seconds(30)) == .timedOut {
-                // FIXME: a wedged client is left running; only seen with a hung
-                // daemon.
+                // Still attached to a container that is gone: the daemon is
+                // wedged. Cut the client loose so the worker can go on.
                 client.terminate()
             }
             readers.wait()
@@ -150,14 +151,42 @@ public final class DockerExecutor: Sendable {
         // The client's status mixes Docker's errors with the job's; inspect
         // tells apart.
         let state = try cli.output([
-            "inspect", "--format", "{{.State.ExitCode}}|{{.State.Error}}", container,
+            "inspect", "--format", "{{.State.ExitCode}}|{{.State.OOMKilled}}|{{.State.Error}}",
+            container,
         ])
-        let fields = state.split(separator: "|", maxSplits: 1).map(String.init)
-        let error = fields.count > 1 ? fields[1] : ""
+        let fields = state.split(separator: "|", maxSplits: 2).map(String.init)
+        let error = fields.count > 2 ? fields[2] : ""
         guard error.isEmpty, let code = Int32(fields.first ?? "") else {
             return .workerFault("container \(container) did not start: \(error)")
         }
+
+        // An OOM kill looks like any SIGKILL (137); say why in the job's log.
+        if fields.count > 1 && fields[1] == "true" {
+            let limit = spec.memoryBytes.map { " of \($0) bytes" } ?? ""
+            let note = "the job was killed for exceeding its memory limit\(limit)\n"
+            deliver(.dtrain, Array(note.utf8))
+        }
         return .exited(code)
+    }
+
+    /// Lets the job's user read the whole workspace (`a+rX`): an archive may
+    /// carry modes like 0600 that would lock the job out of its own files.
+    private func makeReadable(workspace: String) throws {
+        let files = FileManager.default
+        let paths =
+            [workspace]
+            + (files.enumerator(atPath: workspace)?.allObjects ?? [])
+            .compactMap { $0 as? String }.map { "\(workspace)/\($0)" }
+        for path in paths {
+            let attributes = try files.attributesOfItem(atPath: path)
+            guard let type = attributes[.type] as? FileAttributeType, type != .typeSymbolicLink,
+                let mode = (attributes[.posixPermissions] as? NSNumber)?.uint16Value
+            else { continue }
+            let searchable = type == .typeDirectory || mode & 0o100 != 0
+            let wanted = mode | 0o444 | (searchable ? 0o111 : 0)
+            guard wanted != mode else { continue }
+            try files.setAttributes([.posixPermissions: wanted], ofItemAtPath: path)
+        }
     }
 
     /// Creates the output directory and lets the job's user write it (see

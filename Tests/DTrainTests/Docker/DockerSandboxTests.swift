@@ -42,6 +42,10 @@ struct DockerSandboxTests {
             print("env", os.environ["DTRAIN_OUTPUT"], os.environ["PYTHONUNBUFFERED"])
             """
         let job = try DockerFixture.workspace(in: root, files: ["probe.py": script])
+        // As an archive might leave it: readable by its owner only.
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o600], ofItemAtPath: job.path + "/probe.py")
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: job.path)
         let output = root.appendingPathComponent("out")
         let spec = DockerFixture.spec(workspace: job, output: output, main: "probe.py")
 
@@ -58,6 +62,29 @@ struct DockerSandboxTests {
         #expect(shown.contains("env /output 1"))
         #expect(FileManager.default.fileExists(atPath: output.path + "/probe"))
         #expect(!FileManager.default.fileExists(atPath: job.path + "/probe"))
+    }
+
+    @Test("a job over its memory limit is killed, and the log says why")
+    func outOfMemory() throws {
+        let root = try DockerFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let script = """
+            blocks = []
+            for step in range(64):
+                blocks.append(b"x" * (16 << 20))
+                print("holding", (step + 1) * 16, "MB", flush=True)
+            """
+        let job = try DockerFixture.workspace(in: root, files: ["hog.py": script])
+        var spec = DockerFixture.spec(
+            workspace: job, output: root.appendingPathComponent("out"), main: "hog.py")
+        spec.memoryBytes = 96 << 20
+
+        let (outcome, shown) = try run(spec)
+
+        #expect(outcome == .exited(137), "log: \(shown)")
+        #expect(shown.contains("holding 16 MB"))
+        #expect(!shown.contains("holding 1024 MB"))
+        #expect(shown.contains { $0.contains("exceeding its memory limit of 100663296 bytes") })
     }
 
     @Test("a requirement missing from the image is installed from the wheelhouse")
