@@ -24,7 +24,8 @@ public final class DockerExecutor: Sendable {
     /// background threads, one call at a time. Docker trouble (daemon down,
     /// image missing, a refused mount) comes back as `.workerFault`, not as a
     /// thrown error, so the caller can put the job back in the queue; only
-    /// preparing the host's output directory throws.
+    /// preparing the host's folders (creating the output directory, opening up
+    /// the workspace's modes) throws.
     public func run(
         _ spec: ContainerSpec, onLog: @escaping @Sendable (LogChunk) -> Void
     ) throws -> ContainerOutcome {
@@ -73,7 +74,9 @@ public final class DockerExecutor: Sendable {
     public func remove(container: String, graceSeconds: Int = 10) throws(DockerError) {
         do throws(DockerError) {
             _ = try cli.output(["stop", "--time", "\(graceSeconds)", container])
-        } catch  where error.isNoSuchObject {
+        } catch {
+            // Already gone: nothing to stop, nothing to remove.
+            guard error.isNoSuchObject else { throw error }
             return
         }
 
@@ -82,17 +85,21 @@ public final class DockerExecutor: Sendable {
         _ = try? cli.output(["kill", container])
         do throws(DockerError) {
             _ = try cli.output(["rm", "--force", "--volumes", container])
-        } catch  where error.isNoSuchObject {
-            // Removed by someone else (or by Docker's --rm) between the two
-            // calls.
+        } catch {
+            // Removed by someone else between the two calls is fine.
+            guard error.isNoSuchObject else { throw error }
         }
+
+        // Only Docker saying "no such container" proves it is gone.
         let inspect = try cli.run(["inspect", "--format", "{{.Id}}", container])
-        guard inspect.status != 0 else {
-            let stillThere = DockerCLI.Result(
+        let gone = inspect.status != 0 && inspect.stderr.contains("No such")
+        guard !gone else { return }
+        let failure =
+            inspect.status != 0
+            ? inspect
+            : DockerCLI.Result(
                 status: 1, stdout: "", stderr: "container \(container) still exists after rm")
-            try DockerCLI.check(stillThere, ["rm", container])
-            return
-        }
+        try DockerCLI.check(failure, ["inspect", container])
     }
 
     /// Whether the image is in the local store (`docker image inspect`); never
