@@ -188,6 +188,26 @@ struct DockerExecutorTests {
         #expect(!text.contains("should not run"))
     }
 
+    @Test("a leftover container of the same attempt is replaced, not a failure")
+    func leftoverContainer() throws {
+        let root = try DockerFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let job = try DockerFixture.workspace(in: root, example: "fails")
+        let spec = DockerFixture.spec(
+            workspace: job, output: root.appendingPathComponent("out"), main: "fail.py")
+        // What a worker that crashed between create and rm leaves behind.
+        let created = try DockerFixture.docker([
+            "create", "--name", spec.containerName, "--label", "dtrain.job=\(spec.jobID)",
+            DockerFixture.image, "true",
+        ])
+        try #require(created == 0)
+
+        let (outcome, _) = try run(spec)
+
+        #expect(outcome == .exited(3))
+        #expect(try executor.containers(forJob: spec.jobID).isEmpty)
+    }
+
     @Test("containers(forJob:) finds a running job's container by its label")
     func findsRunningContainer() throws {
         let root = try DockerFixture.temporaryDirectory()
