@@ -68,7 +68,7 @@ apt_mirror() {
             tolower($1) == "suites:" { suites = $0 }
             function flush() {
                 if (uri != "" && types ~ /deb([ \t]|$)/ && suites !~ /security/ \
-                    && suites ~ /bookworm/ && !done) { print uri; done = 1 }
+                    && !done) { print uri; done = 1 }
                 uri = ""; types = ""; suites = ""
             }
             END { flush() }
