@@ -12,6 +12,10 @@
 ///    `missingRequirementExitCode`;
 /// 3. `exec`s `python3 /tmp/job/<main>` so the job is the container's main
 ///    process (under `--init`) and its exit code is the container's.
+// FIXME: only presence is checked, not version specifiers: `numpy==2.0` is
+// taken as met by the image's numpy 1.24, and the job may fail at import.
+// FIXME: the copy to /tmp/job costs tmpfs space (counted as the job's memory)
+// equal to the workspace; a job with a large data set needs `scratchBytes`.
 public enum EntryScript {
     /// The container exits with this when a requirement is neither in the image
     /// nor installable from the wheelhouse. 97 is outside what Python itself
