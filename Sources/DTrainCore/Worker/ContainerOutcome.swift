@@ -11,3 +11,19 @@ public enum ContainerOutcome: Sendable, Equatable {
     /// marked failed.
     case workerFault(String)
 }
+
+extension ContainerOutcome: CustomStringConvertible {
+    /// The last line of a job's log (`LogBuffer.finish(note:)`), for people.
+    public var description: String {
+        switch self {
+        case .exited(0): "exit code 0"
+        case .exited(EntryScript.missingRequirementExitCode):
+            "exit code 97: a requirement is neither in the image nor in the wheelhouse"
+        case .exited(let code) where code > 128 && code < 160:
+            "exit code \(code) (killed by signal \(code - 128))"
+        case .exited(let code): "exit code \(code)"
+        case .timedOut: "timed out: stopped at the job's time limit"
+        case .workerFault(let why): "not run, the worker is at fault: \(why)"
+        }
+    }
+}

@@ -13,7 +13,7 @@ struct DockerExecutorTests {
     func run(_ spec: ContainerSpec, cap: Int = 1 << 20) throws -> (ContainerOutcome, LogBuffer) {
         let log = LogBuffer(capBytes: cap)
         let outcome = try executor.run(spec) { log.append($0) }
-        log.finish(note: "outcome \(outcome)")
+        log.finish(note: "\(outcome)")
         return (outcome, log)
     }
 
@@ -161,7 +161,7 @@ struct DockerExecutorTests {
         #expect(!shown.contains { $0.contains("progress  50%") })
         #expect(shown.contains { $0.hasPrefix("[dtrain] [… ") && $0.contains("truncated") })
         #expect(shown.contains("bad bytes \u{FFFD}\u{FFFD} here"))
-        #expect(shown.suffix(2) == ["done", "[dtrain] outcome exited(0)"])
+        #expect(shown.suffix(2) == ["done", "[dtrain] exit code 0"])
         let readBack = LogFormat.decode(encoded) == log.lines
         #expect(readBack)
     }

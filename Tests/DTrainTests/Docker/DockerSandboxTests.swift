@@ -14,7 +14,7 @@ struct DockerSandboxTests {
     func run(_ spec: ContainerSpec) throws -> (ContainerOutcome, [String]) {
         let log = LogBuffer(capBytes: 1 << 20)
         let outcome = try executor.run(spec) { log.append($0) }
-        log.finish(note: "outcome \(outcome)")
+        log.finish(note: "\(outcome)")
         return (outcome, log.lines.map(\.displayText))
     }
 
@@ -85,6 +85,7 @@ struct DockerSandboxTests {
         #expect(shown.contains("holding 16 MB"))
         #expect(!shown.contains("holding 1024 MB"))
         #expect(shown.contains { $0.contains("exceeding its memory limit of 100663296 bytes") })
+        #expect(shown.last == "[dtrain] exit code 137 (killed by signal 9)")
     }
 
     @Test("a requirement missing from the image is installed from the wheelhouse")
