@@ -101,16 +101,30 @@ else
     # debootstrap needs a filesystem that allows device nodes and exec;
     # /var/tmp is on disk (not a noexec tmpfs) on a stock Debian machine.
     root="$(mktemp -d /var/tmp/dtrain-image.XXXXXX)"
-    trap 'rm -rf "$root"' EXIT INT TERM
+    trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null; rm -rf "$root" "$root.log"' \
+        EXIT INT TERM
     say "debootstrap $SUITE (minbase) from this machine's apt mirror into $root"
     say "  packages: $PACKAGES"
     keyring_opt=""
     [ -f "$KEYRING" ] && keyring_opt="--keyring=$KEYRING"
     # shellcheck disable=SC2086
-    if ! debootstrap --variant=minbase --include="$PACKAGES" $keyring_opt \
-        "$SUITE" "$root" "$mirror" >"$root.log" 2>&1; then
+    debootstrap --variant=minbase --include="$PACKAGES" $keyring_opt \
+        "$SUITE" "$root" "$mirror" >"$root.log" 2>&1 &
+    pid=$!
+
+    # Report each new stage ("I: Retrieving ...") by its verb only: the rest of
+    # a debootstrap line may name the mirror.
+    stage=""
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 3
+        now="$(grep '^I: ' "$root.log" | tail -n 1 | cut -d' ' -f2 | tr -cd 'A-Za-z')"
+        if [ -n "$now" ] && [ "$now" != "$stage" ]; then
+            stage="$now"
+            say "  debootstrap: $stage ($(( $(date +%s) - started )) s)"
+        fi
+    done
+    if ! wait "$pid"; then
         tail -n 20 "$root.log" | sed -E 's#[a-z]+://[^/ ]+#<mirror>#g' >&2
-        rm -f "$root.log"
         die "debootstrap failed (last lines above)"
     fi
     rm -f "$root.log"
