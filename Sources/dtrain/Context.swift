@@ -82,3 +82,36 @@ struct Console: Sendable {
     func warn(_ message: String) { say(message, level: .warning) }
     func info(_ message: String) { say(message, level: .info) }
 }
+
+extension Context {
+    /// Offline first: every change is committed locally, then delivered when a remote
+    /// answers. An unreachable remote is a notice, not a failure; a change the remote no
+    /// longer accepts is an error (exit 6).
+    func deliver(_ spool: Spool) throws {
+        guard spool.settings.remote != nil else { return }
+        let report: SyncReport
+        do {
+            report = try spool.sync()
+        } catch let error as SyncError {
+            guard error.exitStatus == .unreachable else { throw error }
+            console.say(
+                "saved locally; not delivered (\(error)). 'dtrain sync' will deliver it.")
+            return
+        }
+        guard report.dropped.isEmpty else {
+            throw DeliveryError(dropped: report.dropped)
+        }
+    }
+}
+
+/// Local changes the remote's newer state made impossible; they were not delivered.
+struct DeliveryError: DTrainError {
+    var dropped: [DroppedChange]
+
+    var exitStatus: ExitStatus { .conflict }
+
+    var description: String {
+        "the remote moved on and refused: "
+            + dropped.map { "'\($0.summary)': \($0.reason)" }.joined(separator: "; ")
+    }
+}

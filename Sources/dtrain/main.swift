@@ -4,7 +4,7 @@ import Foundation
 /// Every command, in the order `dtrain --help` lists them.
 let commands: [CommandSpec] =
     SpoolCommands.all + JobCommands.all + LedgerCommands.all + RemoteCommands.all
-    + WorkerCommands.all
+    + WorkerCommands.all + OutputCommands.all
 
 func topLevelHelp() -> String {
     var text = """

@@ -101,16 +101,25 @@ extension Spool {
         return attempt
     }
 
-    /// Renews the lease on a held claim. False means the claim is no longer ours (it was
-    /// reaped): the holder must stop and write nothing more about the job (fencing).
-    public func renewLease(job id: String) throws -> Bool {
+    /// Renews the lease on a held claim, adding a piece of the run's log if given. False
+    /// means the claim is no longer ours (it was reaped): the holder must stop and write
+    /// nothing more about the job (fencing).
+    ///
+    /// The log rides on the claim ref because only the holder writes that ref: log pushes
+    /// never contend with anyone, and every log push is also a proof of life.
+    public func renewLease(job id: String, logPiece: Data? = nil) throws -> Bool {
         let url = try remoteURL()
         let ref = Self.claimRef(job: id)
         guard let current = try repository.reference(ref) else { return false }
         var ticket = try claimTicket(at: current)
         ticket.beat += 1
         ticket.renewedAt = Timestamp.iso()
-        let next = try claimCommit(ticket, parent: current)
+        var extra: [TreeChange] = []
+        if let logPiece, !logPiece.isEmpty {
+            let name = String(format: "%06d.log", ticket.beat)
+            extra.append(.upsert(path: "log/" + name, blob: try repository.createBlob(logPiece)))
+        }
+        let next = try claimCommit(ticket, parent: current, adding: extra)
         let result: RefUpdateResult
         do {
             result = try repository.push(
@@ -148,10 +157,14 @@ extension Spool {
         return try CanonicalJSON.decode(ClaimTicket.self, from: repository.blob(entry.id))
     }
 
-    private func claimCommit(_ ticket: ClaimTicket, parent: ObjectID?) throws -> ObjectID {
+    /// A commit on the claim ref: the ticket, plus the parent's log pieces and any new ones.
+    private func claimCommit(
+        _ ticket: ClaimTicket, parent: ObjectID?, adding extra: [TreeChange] = []
+    ) throws -> ObjectID {
         let blob = try repository.createBlob(CanonicalJSON.encode(ticket))
+        let base = try parent.map { try repository.commit($0).tree }
         let tree = try repository.updateTree(
-            nil, [.upsert(path: ClaimTicket.fileName, blob: blob)])
+            base, [.upsert(path: ClaimTicket.fileName, blob: blob)] + extra)
         let verb = ticket.beat == 0 ? "Claim" : "Renew lease on"
         return try repository.createCommit(
             tree: tree, parents: parent.map { [$0] } ?? [],

@@ -9,6 +9,11 @@ public enum RunEnding: Sendable, Equatable {
     /// A fault of the worker, not the job (Docker down, image missing, disk full): the job
     /// goes back to the queue and no money moves.
     case handedBack(String)
+
+    public var isHandBack: Bool {
+        if case .handedBack = self { return true }
+        return false
+    }
 }
 
 /// What the claim holder writes on `main` as its run goes on. Every step first renews the
@@ -28,7 +33,9 @@ extension Spool {
 
     /// Ends the run: the final record and its settle or release in one commit, delivered,
     /// then the claim ref is deleted (the record on main now says everything it did).
-    public func finish(job id: String, worker: String, ending: RunEnding) throws {
+    public func finish(
+        job id: String, worker: String, ending: RunEnding, result: String? = nil
+    ) throws {
         try requireHeldClaim(job: id)
         try write(actor: worker, message: Self.finishMessage(id, worker, ending)) { snapshot in
             let job = try snapshot.requireJob(id)
@@ -62,7 +69,7 @@ extension Spool {
             try checkLedger(entries, at: snapshot, reservations: [id: owner])
             let record = try job.transition(
                 to: state, by: worker, note: note, worker: worker, attempt: job.attempt,
-                entry: entries.first?.id)
+                entry: entries.first?.id, result: result)
             return try changes(for: record, entries: entries)
         }
         try deliver(expecting: "job \(id)")

@@ -56,10 +56,12 @@ public struct StateRecord: Codable, Sendable, Equatable {
     public var attempt: Int?
     /// The ledger entry written in the same commit (reserve, settle, release), if any.
     public var entry: String?
+    /// On a final record written by a worker: the ref holding the run's log and outputs.
+    public var result: String?
 
     public init(
         job: String, seq: Int, state: JobState, at: String, by: String, note: String? = nil,
-        worker: String? = nil, attempt: Int? = nil, entry: String? = nil
+        worker: String? = nil, attempt: Int? = nil, entry: String? = nil, result: String? = nil
     ) {
         self.job = job
         self.seq = seq
@@ -70,6 +72,7 @@ public struct StateRecord: Codable, Sendable, Equatable {
         self.worker = worker
         self.attempt = attempt
         self.entry = entry
+        self.result = result
     }
 
     public var fileName: String { SpoolLayout.stateFileName(seq: seq, state: state) }

@@ -12,6 +12,8 @@ public struct LocalSettings: Codable, Sendable, Equatable {
     public var sshKey: String?
     /// known_hosts file the remote's host key must be in; nil = `~/.ssh/known_hosts`.
     public var knownHosts: String?
+    /// Set on worker nodes by `dtrain worker register`.
+    public var worker: WorkerSettings?
 
     public struct ScorerCommand: Codable, Sendable, Equatable {
         public var command: [String]

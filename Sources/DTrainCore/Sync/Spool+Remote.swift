@@ -48,8 +48,15 @@ extension Spool {
     }
 
     /// Publishes this spool to an empty remote and remembers it as this clone's remote.
+    /// A local path that does not exist yet becomes a new bare repository first, so a lab
+    /// needs no git command to set up its shared remote.
     public func publish(to url: String) throws {
         let tip = try snapshot().commit
+        let path = url.hasPrefix("file://") ? String(url.dropFirst("file://".count)) : url
+        if path.hasPrefix("/") || path.hasPrefix("."), !FileManager.default.fileExists(atPath: path)
+        {
+            _ = try Repository.create(at: path, bare: true)
+        }
         let result: RefUpdateResult
         do {
             result = try repository.push(

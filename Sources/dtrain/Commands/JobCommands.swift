@@ -1,3 +1,4 @@
+import ArchiveKit
 import DTrainCore
 import Foundation
 
@@ -28,9 +29,12 @@ enum JobCommands {
     ) { invocation, context in
         let spool = try context.openSpool()
         let actor = try context.actor(spool)
-        let zip = try invocation.requirePositional(0, "JOB.zip")
-        let options = try submitOptions(invocation)
+        let (zip, folderName) = try zipIfFolder(
+            invocation.requirePositional(0, "JOB.zip"), spool: spool)
+        var options = try submitOptions(invocation)
+        options.name = options.name ?? folderName
         let job = try spool.submit(zipAt: zip, options: options, actor: actor)
+        try context.deliver(spool)
         let config = try spool.snapshot().config()
         try context.console.result(job.summary) {
             "Submitted draft job \(job.id) '\(job.manifest.name)'\n"
@@ -45,7 +49,7 @@ enum JobCommands {
         usage: "dtrain quote JOB.zip --main train.py", options: [jobOptions[0]], maxPositionals: 1
     ) { invocation, context in
         let spool = try context.openSpool()
-        let zip = try invocation.requirePositional(0, "JOB.zip")
+        let (zip, _) = try zipIfFolder(invocation.requirePositional(0, "JOB.zip"), spool: spool)
         guard let main = invocation.value("main") else {
             throw UsageError("--main FILE is required", command: invocation.command)
         }
@@ -63,6 +67,7 @@ enum JobCommands {
         let actor = try context.actor(spool)
         let id = try context.resolveJob(invocation.requirePositional(0, "JOB"), in: spool)
         let job = try spool.publish(job: id, actor: actor)
+        try context.deliver(spool)
         let currency = try spool.snapshot().config().currency
         try context.console.result(job.summary) {
             "Published job \(id): \(currency.format(job.price)) reserved in escrow"
@@ -81,6 +86,7 @@ enum JobCommands {
         let actor = try context.actor(spool)
         let id = try context.resolveJob(invocation.requirePositional(0, "JOB"), in: spool)
         let job = try spool.cancel(job: id, actor: actor, reason: invocation.value("reason"))
+        try context.deliver(spool)
         try context.console.result(job.summary) { "Cancelled job \(id)" }
         return .ok
     }
@@ -150,6 +156,28 @@ enum JobCommands {
         return .ok
     }
 
+    /// A folder is zipped first (with libarchive, never following symlinks), so
+    /// `dtrain submit examples/sklearn-digits --main train.py` works without a zip tool.
+    /// Returns the ZIP's path and, for a folder, its name.
+    static func zipIfFolder(_ path: String, spool: Spool) throws -> (String, String?) {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder),
+            isFolder.boolValue
+        else { return (path, nil) }
+        let limits = try spool.snapshot().config().limits
+        let zip = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dtrain-submit-\(getpid())-\(UUID().uuidString).zip"
+        ).path
+        let summary = try ZipWriter.zipDirectory(at: path, to: zip, maxBytes: limits.maxZipBytes)
+        guard !summary.isTruncated else {
+            try? FileManager.default.removeItem(atPath: zip)
+            throw SpoolError.notPermitted(
+                "\(path) is larger than the spool's ZIP limit of \(limits.maxZipBytes) bytes")
+        }
+        atexit { cleanUpSubmitZips() }
+        return (zip, URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent)
+    }
+
     static func submitOptions(_ invocation: Invocation) throws -> SubmitOptions {
         guard let main = invocation.value("main") else {
             throw UsageError("--main FILE is required", command: invocation.command)
@@ -208,5 +236,14 @@ extension JobRecord {
 
     var detail: JobDetail {
         JobDetail(manifest: manifest, quote: quote, state: state.rawValue, records: records)
+    }
+}
+
+/// Removes the temporary ZIPs made of submitted folders.
+func cleanUpSubmitZips() {
+    let directory = FileManager.default.temporaryDirectory
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+    for name in names where name.hasPrefix("dtrain-submit-\(getpid())") {
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
     }
 }

@@ -19,6 +19,7 @@ enum LedgerCommands {
         let amount = try parseAmount(invocation.requirePositional(1, "AMOUNT"), currency)
         let entry = try spool.credit(
             user: user, amount: amount, memo: invocation.value("memo"), actor: actor)
+        try context.deliver(spool)
         let balance = try spool.index().balance(.user(user))
         try context.console.result(entry) {
             "Credited \(user) \(currency.format(amount)); balance \(currency.format(balance))"
@@ -37,6 +38,7 @@ enum LedgerCommands {
         let currency = try spool.snapshot().config().currency
         let amount = try parseAmount(invocation.requirePositional(0, "AMOUNT"), currency)
         let entry = try spool.payout(amount: amount, memo: invocation.value("memo"), actor: actor)
+        try context.deliver(spool)
         let balance = try spool.index().balance(.worker(actor))
         try context.console.result(entry) {
             "Paid out \(currency.format(amount)) to \(actor); "

@@ -7,7 +7,7 @@ enum SpoolCommands {
 
     static let initSpool = CommandSpec(
         name: "init", summary: "Create a new spool (a git repository with a spool.json).",
-        usage: "dtrain init [DIR] [--admin NAME]... [--currency CODE] [--lease 5m]",
+        usage: "dtrain init [DIR] [--remote URL] [--admin NAME]... [--currency CODE] [--lease 5m]",
         options: [
             OptionSpec(
                 name: "admin", value: "NAME", help: "an admin (repeatable; default: you)",
@@ -15,6 +15,7 @@ enum SpoolCommands {
             OptionSpec(name: "currency", value: "CODE", help: "currency code (default INR)"),
             OptionSpec(name: "lease", value: "DURATION", help: "claim lease period (default 5m)"),
             OptionSpec(name: "image", value: "IMAGE", help: "default job image"),
+            OptionSpec(name: "remote", value: "URL", help: "publish it to this empty remote"),
         ],
         maxPositionals: 1,
         details: """
@@ -39,6 +40,9 @@ enum SpoolCommands {
         }
         let spool = try Spool.create(at: path, config: config, actor: actor)
         try spool.updateSettings { $0.user = actor }
+        if let remote = invocation.value("remote") {
+            try spool.publish(to: remote)
+        }
         try context.console.result(["spool": path, "user": actor]) {
             "Created spool at \(path) (admins: \(config.admins.joined(separator: ", ")); "
                 + "you are \(actor))"

@@ -3,7 +3,7 @@ import Foundation
 
 /// Commands a worker node runs.
 enum WorkerCommands {
-    static let all: [CommandSpec] = [claim]
+    static let all: [CommandSpec] = [register, workers, run, claim]
 
     static let profileOptions: [OptionSpec] = [
         OptionSpec(name: "cpus", value: "N", help: "CPUs offered (default: all)"),

@@ -1,0 +1,249 @@
+import ArchiveKit
+import Foundation
+import GitKit
+
+/// Runs one claimed job to its end: unpack, start the container, stream the log back while
+/// it runs, return the outputs, and write the outcome (which settles or releases the escrow).
+///
+/// Every write about the job first renews the claim's lease, so a runner whose claim was
+/// reaped (it was too slow, or presumed dead) stops at its next push and writes nothing more.
+public final class JobRunner {
+    let spool: Spool
+    let worker: String
+    let executor: DockerExecutor
+    let log: (String) -> Void
+    /// Set from a signal handler: hand the job back at the next tick.
+    let stopRequested: @Sendable () -> Bool
+
+    public init(
+        spool: Spool, worker: String, executor: DockerExecutor = DockerExecutor(),
+        stopRequested: @escaping @Sendable () -> Bool = { false },
+        log: @escaping (String) -> Void
+    ) {
+        self.spool = spool
+        self.worker = worker
+        self.executor = executor
+        self.stopRequested = stopRequested
+        self.log = log
+    }
+
+    /// What happened to the job, for the caller's summary.
+    public struct Outcome: Codable, Sendable {
+        public var job: String
+        public var attempt: Int
+        public var state: String
+        public var reason: String?
+        public var result: String?
+    }
+
+    /// Runs `job`, which this worker has just claimed.
+    public func run(job id: String) throws -> Outcome {
+        let snapshot = try spool.snapshot()
+        let job = try snapshot.requireJob(id)
+        let config = try snapshot.config()
+        let settings = spool.settings.worker ?? WorkerSettings()
+        let attempt = job.attempt
+        let directory = spool.localDirectory + "/runs/\(id)-\(attempt)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        // Unpack with the same rules as at submission; a ZIP that fails now fails the job.
+        let workspace = directory + "/workspace"
+        let output = directory + "/output"
+        log("job \(id) attempt \(attempt): fetching its payload")
+        do {
+            try unpack(job, into: directory, workspace: workspace, limits: config.limits)
+        } catch let error as ZipOperationError {
+            return try end(
+                job, attempt: attempt, .failed("the job's ZIP cannot be unpacked: \(error)"))
+        }
+
+        // Start, and tell everyone.
+        try spool.markRunning(job: id, worker: worker)
+        let started = Date()
+        let profile = settings.profile(name: worker)
+        let spec = ContainerSpec(
+            image: job.manifest.image, jobID: id, attempt: attempt, workspace: workspace,
+            outputDirectory: output, wheelhouse: settings.wheelhouse,
+            mainScript: job.manifest.payload.root + job.manifest.main,
+            cpus: min(job.manifest.resources.cpus, profile.cpus),
+            memoryBytes: min(job.manifest.resources.memoryBytes, profile.memoryBytes),
+            gpus: job.manifest.resources.gpus, timeoutSeconds: job.manifest.timeoutSeconds)
+        log("job \(id): running in \(spec.image) as \(spec.containerName)")
+        let buffer = LogBuffer(capBytes: Int(config.limits.maxLogBytes))
+        let outcome = try runContainer(spec, buffer: buffer, settings: settings, config: config)
+
+        // Decide the ending, then return the log and the outputs.
+        guard let containerOutcome = outcome else {
+            log("job \(id): our claim was reaped while it ran; stopping without a word")
+            throw ClaimError.fenced(job: id)
+        }
+        buffer.finish(note: "\(containerOutcome)")
+        var ending: RunEnding
+        var exitCode: Int32?
+        switch containerOutcome {
+        case .exited(0):
+            ending = .succeeded
+            exitCode = 0
+        case .exited(let code):
+            exitCode = code
+            ending = .failed(
+                code == EntryScript.missingRequirementExitCode
+                    ? "a required package is missing (see the log)" : "exited with status \(code)")
+        case .timedOut:
+            ending = .timedOut("ran past its timeout of \(job.manifest.timeoutSeconds)s")
+        case .workerFault(let why):
+            ending = .handedBack("worker fault: \(why)")
+        }
+        if stopRequested(), ending != .succeeded {
+            ending = .handedBack("the worker was stopped")
+        }
+
+        var summary: DirectoryZipSummary?
+        let outputZip = directory + "/output.zip"
+        if FileManager.default.fileExists(atPath: output), !ending.isHandBack {
+            let zipped = try ZipWriter.zipDirectory(
+                at: output, to: outputZip, maxBytes: config.limits.maxOutputBytes)
+            summary = zipped
+            if zipped.isTruncated, ending == .succeeded {
+                let left = zipped.omittedForSize.prefix(3).joined(separator: ", ")
+                ending = .failed(
+                    "its output exceeds the spool's limit of \(config.limits.maxOutputBytes) "
+                        + "bytes (left out: \(left))")
+            }
+        }
+        if ending.isHandBack {
+            return try end(job, attempt: attempt, ending)
+        }
+        let result = RunResult(
+            job: id, attempt: attempt, worker: worker, outcome: Self.word(ending),
+            exitCode: exitCode, reason: Self.reason(ending), startedAt: Timestamp.iso(started),
+            endedAt: Timestamp.iso(), logTruncatedBytes: buffer.truncatedBytes,
+            outputFiles: summary?.storedFiles.count ?? 0, outputBytes: summary?.storedBytes ?? 0)
+        _ = try spool.renewLease(job: id, logPiece: buffer.takeNewLines())
+        let ref = try spool.publishResult(
+            result, log: buffer.encoded(),
+            outputZip: FileManager.default.fileExists(atPath: outputZip) ? outputZip : nil)
+        return try end(job, attempt: attempt, ending, result: ref)
+    }
+
+    private func end(
+        _ job: JobRecord, attempt: Int, _ ending: RunEnding, result: String? = nil
+    ) throws -> Outcome {
+        try spool.finish(job: job.id, worker: worker, ending: ending, result: result)
+        let state = Self.word(ending)
+        log("job \(job.id): \(state)" + (Self.reason(ending).map { " (\($0))" } ?? ""))
+        return Outcome(
+            job: job.id, attempt: attempt, state: state, reason: Self.reason(ending),
+            result: result)
+    }
+
+    private func unpack(
+        _ job: JobRecord, into directory: String, workspace: String,
+        limits: SpoolConfig.Limits
+    ) throws {
+        let manager = FileManager.default
+        try? manager.removeItem(atPath: directory)
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if try spool.repository.reference(job.manifest.payload.ref) == nil {
+            try spool.fetchPayload(job: job.id)
+        }
+        guard let blob = ObjectID(hex: job.manifest.payload.blob) else {
+            throw SpoolError.malformed(path: job.id, why: "bad payload blob id")
+        }
+        let zip = directory + "/job.zip"
+        try spool.repository.blob(blob).write(to: URL(fileURLWithPath: zip))
+        _ = try ZipExtractor.safeExtract(zip: zip, into: workspace, limits: limits.extraction)
+    }
+
+    /// Runs the container on a background thread while this one pushes the log and renews
+    /// the lease. Returns nil when the claim was lost (the container is then removed).
+    private func runContainer(
+        _ spec: ContainerSpec, buffer: LogBuffer, settings: WorkerSettings, config: SpoolConfig
+    ) throws -> ContainerOutcome? {
+        let box = OutcomeBox()
+        let pending = PendingBytes()
+        let executor = self.executor
+        let thread = Thread {
+            let outcome: ContainerOutcome
+            do {
+                outcome = try executor.run(spec) { chunk in
+                    buffer.append(chunk)
+                    pending.add(chunk.bytes.count)
+                }
+            } catch {
+                outcome = .workerFault("\(error)")
+            }
+            box.set(outcome)
+        }
+        thread.start()
+
+        // Push the log every few seconds, or sooner when much has piled up.
+        let interval = settings.logIntervalSeconds ?? 3
+        let renewEvery = max(1, Double(config.leaseSeconds) / 3)
+        var lastPush = Date()
+        var stopping = false
+        while box.value == nil {
+            Thread.sleep(forTimeInterval: 0.2)
+            if stopRequested(), !stopping {
+                stopping = true
+                log("job \(spec.jobID): stop requested; stopping the container")
+                try? executor.remove(container: spec.containerName, graceSeconds: 5)
+            }
+            let since = Date().timeIntervalSince(lastPush)
+            let due = (since >= interval && pending.value > 0) || pending.value >= 256 << 10
+            guard due || since >= renewEvery else { continue }
+            pending.reset()
+            lastPush = Date()
+            let piece = buffer.takeNewLines()
+            let held: Bool
+            do {
+                held = try spool.renewLease(job: spec.jobID, logPiece: piece)
+            } catch {
+                // The remote is briefly unreachable: keep running, the lease has slack.
+                log("job \(spec.jobID): could not push the log (\(error)); will retry")
+                continue
+            }
+            if !held {
+                try? executor.remove(container: spec.containerName, graceSeconds: 0)
+                while box.value == nil { Thread.sleep(forTimeInterval: 0.1) }
+                return nil
+            }
+        }
+        return box.value
+    }
+
+    static func word(_ ending: RunEnding) -> String {
+        switch ending {
+        case .succeeded: "succeeded"
+        case .failed: "failed"
+        case .timedOut: "timed-out"
+        case .handedBack: "handed-back"
+        }
+    }
+
+    static func reason(_ ending: RunEnding) -> String? {
+        switch ending {
+        case .succeeded: nil
+        case .failed(let why), .timedOut(let why), .handedBack(let why): why
+        }
+    }
+}
+
+/// The container's outcome, handed from the runner thread to the pushing one.
+private final class OutcomeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcome: ContainerOutcome?
+
+    func set(_ value: ContainerOutcome) { lock.withLock { outcome = value } }
+    var value: ContainerOutcome? { lock.withLock { outcome } }
+}
+
+/// Log bytes received since the last push.
+private final class PendingBytes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func add(_ bytes: Int) { lock.withLock { count += bytes } }
+    func reset() { lock.withLock { count = 0 } }
+    var value: Int { lock.withLock { count } }
+}

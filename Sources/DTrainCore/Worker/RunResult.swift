@@ -1,0 +1,126 @@
+import Foundation
+import GitKit
+
+/// How one attempt of a job ended, kept beside its log and outputs on the results ref.
+public struct RunResult: Codable, Sendable, Equatable {
+    public var job: String
+    public var attempt: Int
+    public var worker: String
+    /// `succeeded`, `failed`, `timed-out` or `handed-back`.
+    public var outcome: String
+    public var exitCode: Int32?
+    public var reason: String?
+    public var startedAt: String
+    public var endedAt: String
+    /// Bytes of log dropped from the middle to stay within the spool's cap.
+    public var logTruncatedBytes: Int64
+    public var outputFiles: Int
+    public var outputBytes: Int64
+
+    public static let fileName = "result.json"
+    public static let logName = "log.txt"
+    public static let outputName = "output.zip"
+}
+
+/// The results ref of a finished attempt: written once by its runner, read by anyone.
+///
+/// Results live on their own ref, like payloads, so the branch every worker polls stays small;
+/// `dtrain logs` and `dtrain output` fetch exactly the one they need.
+extension Spool {
+    public static let resultRefPrefix = "refs/dtrain/results/"
+
+    public static func resultRef(job: String, attempt: Int) -> String {
+        resultRefPrefix + "\(job)/\(attempt)"
+    }
+
+    /// Commits the result, log and outputs and pushes them create-only; returns the ref.
+    public func publishResult(_ result: RunResult, log: Data, outputZip: String?) throws
+        -> String
+    {
+        var changes: [TreeChange] = [
+            .upsert(
+                path: RunResult.fileName,
+                blob: try repository.createBlob(
+                    CanonicalJSON.encode(result))),
+            .upsert(path: RunResult.logName, blob: try repository.createBlob(log)),
+        ]
+        if let outputZip {
+            changes.append(
+                .upsert(
+                    path: RunResult.outputName,
+                    blob: try repository.createBlob(
+                        fromFile: outputZip)))
+        }
+        let tree = try repository.updateTree(nil, changes)
+        let commit = try repository.createCommit(
+            tree: tree, parents: [],
+            message: "Result of job \(result.job), attempt \(result.attempt): \(result.outcome)",
+            author: Actor.signature(result.worker))
+        let ref = Self.resultRef(job: result.job, attempt: result.attempt)
+        try repository.setReference(ref, to: commit, expected: nil, message: "dtrain result")
+        if let url = settings.remote {
+            let pushed: RefUpdateResult
+            do {
+                pushed = try repository.push(
+                    url: url, localRef: commit, remoteRef: ref, expected: nil,
+                    credentials: credentials)
+            } catch {
+                throw SyncError.from(error, url: url)
+            }
+            guard pushed.isAccepted else {
+                throw SyncError.refused(url: url, why: "\(ref) exists already")
+            }
+        }
+        return ref
+    }
+
+    /// Reads a results ref, fetching it first when this clone does not have it.
+    public func readResult(ref: String) throws -> (result: RunResult, log: Data, output: Data?) {
+        if try repository.reference(ref) == nil, let url = settings.remote {
+            do {
+                try repository.fetch(
+                    url: url, refspecs: ["+\(ref):\(ref)"], credentials: credentials)
+            } catch {
+                throw SyncError.from(error, url: url)
+            }
+        }
+        guard let commit = try repository.reference(ref) else {
+            throw SpoolError.malformed(path: ref, why: "the results ref is missing")
+        }
+        let tree = try repository.commit(commit).tree
+        func file(_ name: String) throws -> Data? {
+            try repository.entry(in: tree, path: name).map { try repository.blob($0.id) }
+        }
+        guard let json = try file(RunResult.fileName) else {
+            throw SpoolError.malformed(path: ref, why: "no result.json")
+        }
+        return (
+            try CanonicalJSON.decode(RunResult.self, from: json),
+            try file(RunResult.logName)
+                ?? Data(), try file(RunResult.outputName)
+        )
+    }
+
+    /// The log pieces a running job's holder has pushed so far, in order.
+    public func liveLog(job: String) throws -> [Data] {
+        let ref = Self.claimRef(job: job)
+        if let url = settings.remote {
+            do {
+                try repository.fetch(
+                    url: url, refspecs: ["+\(ref):\(ref)"], credentials: credentials)
+            } catch let error as GitError where error.isNotFound {
+                return []
+            } catch {
+                // A claim ref deleted between the listing and the fetch: no live log.
+                if try !remoteClaims().keys.contains(job) { return [] }
+                throw SyncError.from(error, url: url)
+            }
+        }
+        guard let commit = try repository.reference(ref) else { return [] }
+        let tree = try repository.commit(commit).tree
+        return try repository.entries(in: tree, directory: "log")
+            .filter { !$0.isTree }
+            .sorted { $0.name < $1.name }
+            .map { try repository.blob($0.id) }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GitKit
+
+/// The worker node's main loop: recover, reap, claim, run, repeat.
+///
+/// Safe to start from cron every minute: a second start finds the lock and leaves; a start
+/// after a crash first settles what the crashed run left behind (its container, its claim,
+/// its undelivered records) before taking new work.
+public final class WorkerLoop {
+    public struct Options: Sendable {
+        public var once = false
+        public var pollSeconds: Double = 5
+        public var maxJobs: Int?
+
+        public init(once: Bool = false, pollSeconds: Double = 5, maxJobs: Int? = nil) {
+            self.once = once
+            self.pollSeconds = pollSeconds
+            self.maxJobs = maxJobs
+        }
+    }
+
+    public struct Summary: Codable, Sendable {
+        public var runs: [JobRunner.Outcome] = []
+        public var recovered: [String] = []
+        public var reaped: [ReapAction] = []
+    }
+
+    let spool: Spool
+    let worker: String
+    let executor: DockerExecutor
+    let stopRequested: @Sendable () -> Bool
+    let log: (String) -> Void
+
+    public init(
+        spool: Spool, worker: String, executor: DockerExecutor = DockerExecutor(),
+        stopRequested: @escaping @Sendable () -> Bool, log: @escaping (String) -> Void
+    ) {
+        self.spool = spool
+        self.worker = worker
+        self.executor = executor
+        self.stopRequested = stopRequested
+        self.log = log
+    }
+
+    public func run(_ options: Options) throws -> Summary {
+        let lock = try WorkerLock(path: spool.localDirectory + "/worker.lock")
+        defer { withExtendedLifetime(lock) {} }
+        var summary = Summary()
+        summary.recovered = try recover()
+
+        let profile = (spool.settings.worker ?? WorkerSettings()).profile(name: worker)
+        let runner = JobRunner(
+            spool: spool, worker: worker, executor: executor, stopRequested: stopRequested,
+            log: log)
+        while !stopRequested() {
+            // Reaping is everyone's chore; a failure here must not stop the worker.
+            do {
+                summary.reaped += try spool.reap()
+            } catch {
+                log("reap failed: \(error)")
+            }
+
+            let claim = try spool.claimNext(profile: profile)
+            if let job = claim.job {
+                log("claimed job \(job) (attempt \(claim.attempt ?? 1); \(claim.lost) lost races)")
+                do {
+                    summary.runs.append(try runner.run(job: job))
+                } catch let error as ClaimError {
+                    log("\(error)")
+                }
+            } else {
+                log("no job to run: \(claim.reason ?? "")")
+            }
+            if options.once { break }
+            if let max = options.maxJobs, summary.runs.count >= max { break }
+            if claim.job == nil { pause(options.pollSeconds) }
+        }
+        return summary
+    }
+
+    /// Settles claims this worker holds from a run that died: delivers its records, removes
+    /// its containers, and hands unfinished jobs back to the queue.
+    func recover() throws -> [String] {
+        var recovered: [String] = []
+        let held = try spool.repository.references(glob: Spool.claimRefPrefix + "*")
+        guard !held.isEmpty else { return [] }
+        try spool.sync()
+        for (ref, commit) in held {
+            let id = String(ref.dropFirst(Spool.claimRefPrefix.count))
+            guard let ticket = try? spool.claimTicket(at: commit), ticket.worker == worker else {
+                continue
+            }
+            for container in (try? executor.containers(forJob: id)) ?? [] {
+                log("job \(id): removing container \(container) left by a crashed run")
+                try? executor.remove(container: container, graceSeconds: 0)
+            }
+            let state = try spool.snapshot().job(id)?.state
+            if state?.isFinal ?? true {
+                try? spool.releaseClaim(job: id)
+                recovered.append(id)
+                continue
+            }
+            do {
+                try spool.finish(
+                    job: id, worker: worker,
+                    ending: .handedBack("the worker restarted after its run of the job died"))
+                log("job \(id): handed back to the queue after a crash")
+            } catch let error as ClaimError {
+                log("job \(id): \(error)")
+                try? spool.repository.deleteReference(ref, expected: commit)
+            }
+            recovered.append(id)
+        }
+        return recovered
+    }
+
+    private func pause(_ seconds: Double) {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end, !stopRequested() {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+}

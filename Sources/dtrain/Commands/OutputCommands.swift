@@ -1,0 +1,118 @@
+import ArchiveKit
+import DTrainCore
+import Foundation
+
+/// Reading what a job produced: its log (live or final) and its outputs.
+enum OutputCommands {
+    static let all: [CommandSpec] = [logs, output]
+
+    static let logs = CommandSpec(
+        name: "logs", summary: "Print a job's log; --follow keeps printing until it ends.",
+        usage: "dtrain logs JOB [--follow] [--raw]",
+        options: [
+            OptionSpec(name: "follow", short: "f", help: "keep fetching until the job ends"),
+            OptionSpec(name: "raw", help: "print the stored lines (time, stream, bytes)"),
+        ],
+        maxPositionals: 1,
+        details: """
+            With --follow, exits when the job ends: 0 if it succeeded, 8 if it failed, timed
+            out or was cancelled.
+            """
+    ) { invocation, context in
+        let spool = try context.openSpool()
+        let id = try context.resolveJob(invocation.requirePositional(0, "JOB"), in: spool)
+        let follow = invocation.flag("follow")
+        let raw = invocation.flag("raw")
+        var printed = 0
+        var said = false
+
+        while true {
+            // Bring main up to date; an unreachable remote only matters when following.
+            if spool.settings.remote != nil {
+                do { try spool.sync() } catch let error as SyncError where !follow {
+                    context.console.warn("showing the local copy: \(error)")
+                }
+            }
+            let job = try spool.snapshot().requireJob(id)
+            var lines: [LogLine] = []
+            if job.state.isFinal, let ref = job.records.last?.result {
+                lines = LogFormat.decode(try spool.readResult(ref: ref).log)
+            } else if job.state == .claimed || job.state == .running {
+                lines = try spool.liveLog(job: id).flatMap { LogFormat.decode($0) }
+            }
+            for line in lines.dropFirst(printed) {
+                let text =
+                    raw
+                    ? String(decoding: LogFormat.encode([line]), as: UTF8.self)
+                        .trimmingCharacters(in: .newlines)
+                    : line.displayText
+                FileHandle.standardOutput.write(Data((text + "\n").utf8))
+            }
+            printed = max(printed, lines.count)
+
+            if job.state.isFinal || !follow {
+                if lines.isEmpty, !said {
+                    context.console.say("job \(id) is \(job.state.rawValue); it has no log")
+                }
+                if follow {
+                    context.console.say("job \(id) \(job.state.rawValue)")
+                    return job.state == .succeeded ? .ok : .jobFailed
+                }
+                return .ok
+            }
+            if !said, lines.isEmpty {
+                context.console.say("job \(id) is \(job.state.rawValue); waiting for its log")
+                said = true
+            }
+            Thread.sleep(forTimeInterval: 1)
+        }
+    }
+
+    static let output = CommandSpec(
+        name: "output", summary: "Fetch a finished job's outputs and unpack them safely.",
+        usage: "dtrain output JOB [-o DIR]",
+        options: [
+            OptionSpec(
+                name: "output", short: "o", value: "DIR", help: "where (default ./JOB-output)")
+        ],
+        maxPositionals: 1
+    ) { invocation, context in
+        let spool = try context.openSpool()
+        let id = try context.resolveJob(invocation.requirePositional(0, "JOB"), in: spool)
+        if spool.settings.remote != nil { try spool.sync() }
+        let job = try spool.snapshot().requireJob(id)
+        guard job.state.isFinal, let ref = job.records.last?.result else {
+            throw SpoolError.notPermitted(
+                "job \(id) is \(job.state.rawValue): it has no outputs (yet)")
+        }
+        let (result, _, zip) = try spool.readResult(ref: ref)
+        guard let zip else {
+            throw SpoolError.notPermitted("job \(id) returned no outputs")
+        }
+        let target = invocation.value("output") ?? "\(id)-output"
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dtrain-output-\(UUID().uuidString).zip")
+        try zip.write(to: scratch)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let limits = try spool.snapshot().config().limits
+        let summary = try ZipExtractor.safeExtract(
+            zip: scratch.path, into: target,
+            limits: ExtractionLimits(
+                maxEntries: limits.maxEntries, maxUncompressedBytes: limits.maxOutputBytes * 4))
+        let report = OutputReport(
+            job: id, state: result.outcome, directory: target,
+            files: summary.files.keys.sorted())
+        try context.console.result(report) {
+            "Unpacked \(report.files.count) file(s) of job \(id) (\(result.outcome)) into "
+                + "\(target):\n" + report.files.map { "  " + $0 }.joined(separator: "\n")
+        }
+        return .ok
+    }
+}
+
+struct OutputReport: Encodable {
+    var job: String
+    var state: String
+    var directory: String
+    var files: [String]
+}

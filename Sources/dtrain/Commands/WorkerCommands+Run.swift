@@ -1,0 +1,157 @@
+import DTrainCore
+import Foundation
+
+/// Registering a worker node, listing workers, and the worker loop.
+extension WorkerCommands {
+    static let register = CommandSpec(
+        name: "worker register",
+        summary: "Describe this machine and record it as a worker in the spool.",
+        usage: "dtrain worker register [--name N] [--min-price P] [--label K=V]... "
+            + "[--cpus N] [--memory SIZE] [--gpus N] [--wheelhouse DIR]",
+        options: profileOptions + [
+            OptionSpec(name: "name", value: "NAME", help: "worker name (default: the user)"),
+            OptionSpec(
+                name: "label", value: "K=V", help: "a label (repeatable)", repeatable: true),
+            OptionSpec(name: "wheelhouse", value: "DIR", help: "wheels for offline pip"),
+            OptionSpec(name: "log-interval", value: "SECONDS", help: "log push period (3)"),
+        ],
+        details: """
+            Detects OS, kernel, CPU, memory, GPUs (nvidia-smi), Docker and its images, and
+            commits a registration record; registering again adds a newer one.
+            example: dtrain worker register --name gpu-01 --min-price 20 --label site=lab1
+            """
+    ) { invocation, context in
+        let spool = try context.openSpool()
+        let name = try invocation.value("name") ?? context.actor(spool)
+        if spool.settings.user == nil { try spool.updateSettings { $0.user = name } }
+        let settings = try workerSettings(invocation, name: name, spool: spool)
+        let record = try spool.registerWorker(name: name, settings: settings)
+        try context.deliver(spool)
+        let images = record.images.isEmpty ? "none" : record.images.joined(separator: ", ")
+        try context.console.result(record) {
+            """
+            Registered worker \(record.name): \(record.os), kernel \(record.kernel)
+              \(record.cpuModel): \(record.cpus) CPUs, \(record.memoryBytes >> 20) MiB, \
+            \(record.gpus.count) GPU(s)
+              docker \(record.docker ?? "not answering"); images: \(images)
+            """
+        }
+        return .ok
+    }
+
+    static func workerSettings(_ invocation: Invocation, name: String, spool: Spool) throws
+        -> WorkerSettings
+    {
+        var settings = spool.settings.worker ?? WorkerSettings()
+        let profile = try workerProfile(invocation, name: name, spool: spool)
+        if invocation.value("cpus") != nil { settings.cpus = profile.cpus }
+        if invocation.value("memory") != nil { settings.memoryBytes = profile.memoryBytes }
+        if invocation.value("gpus") != nil { settings.gpus = profile.gpus }
+        if invocation.value("min-price") != nil { settings.minPrice = profile.minPrice }
+        if let wheelhouse = invocation.value("wheelhouse") {
+            settings.wheelhouse = URL(fileURLWithPath: wheelhouse).standardizedFileURL.path
+        }
+        if let text = invocation.value("log-interval") {
+            guard let seconds = Double(text), seconds > 0 else {
+                throw UsageError("bad --log-interval '\(text)'")
+            }
+            settings.logIntervalSeconds = seconds
+        }
+        var labels = settings.labels ?? [:]
+        for label in invocation.all("label") {
+            let parts = label.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw UsageError("bad --label '\(label)' (use KEY=VALUE)")
+            }
+            labels[parts[0]] = parts[1]
+        }
+        settings.labels = labels
+        return settings
+    }
+
+    static let workers = CommandSpec(
+        name: "workers", summary: "List registered workers and what they are doing.",
+        usage: "dtrain workers"
+    ) { _, context in
+        let spool = try context.openSpool()
+        let snapshot = try spool.snapshot()
+        let index = try spool.index(at: snapshot)
+        let jobs = try index.jobs()
+        let rows = try spool.workers(at: snapshot).map { record in
+            let mine = jobs.filter { $0.worker == record.name }
+            let lastSeen = ([record.registeredAt] + mine.compactMap(\.updatedAt)).max()!
+            let busy = mine.first { $0.state == .claimed || $0.state == .running }
+            var state = "idle"
+            if let busy {
+                state = "\(busy.state.rawValue) \(busy.id)"
+            } else if let seen = Timestamp.parse(lastSeen),
+                Date().timeIntervalSince(seen) > 3_600
+            {
+                state = "silent since \(lastSeen)"
+            }
+            return WorkerLine(
+                name: record.name, state: state, lastSeen: lastSeen, cpus: record.cpus,
+                memoryBytes: record.memoryBytes, gpus: record.gpus.count,
+                labels: record.labels)
+        }
+        try context.console.result(rows) {
+            guard !rows.isEmpty else { return "no workers registered" }
+            return Table.render(
+                header: ["WORKER", "STATE", "CPUS", "MEMORY", "GPUS", "LAST SEEN"],
+                rows: rows.map {
+                    [
+                        $0.name, $0.state, String(format: "%g", $0.cpus),
+                        "\($0.memoryBytes >> 20) MiB", "\($0.gpus)", $0.lastSeen,
+                    ]
+                })
+        }
+        return .ok
+    }
+
+    static let run = CommandSpec(
+        name: "worker run",
+        summary: "Claim and run jobs in Docker (a loop), or at most one with --once (cron).",
+        usage: "dtrain worker run [--once] [--poll 5s] [--max-jobs N]",
+        options: [
+            OptionSpec(name: "once", help: "claim at most one job, run it, exit"),
+            OptionSpec(name: "poll", value: "DURATION", help: "wait between polls (5s)"),
+            OptionSpec(name: "max-jobs", value: "N", help: "exit after N jobs"),
+        ],
+        details: """
+            A lock makes a second run on the same clone exit at once (exit 6). SIGINT or
+            SIGTERM stops the loop; a running job is stopped and handed back to the queue.
+            After a crash, the next start removes the dead run's container and hands its job
+            back. Progress goes to stderr with timestamps.
+            example (cron): * * * * * cd /var/lib/dtrain/spool && dtrain worker run --once
+            """
+    ) { invocation, context in
+        let spool = try context.openSpool()
+        let worker = try context.actor(spool)
+        var options = WorkerLoop.Options(once: invocation.flag("once"))
+        if let text = invocation.value("poll") {
+            guard let seconds = Quantities.duration(text) else {
+                throw UsageError("bad --poll '\(text)'")
+            }
+            options.pollSeconds = Double(seconds)
+        }
+        if let text = invocation.value("max-jobs") {
+            guard let count = Int(text), count > 0 else {
+                throw UsageError("bad --max-jobs '\(text)'")
+            }
+            options.maxJobs = count
+        }
+        let stop = StopSignal.install()
+        let console = context.console
+        let loop = WorkerLoop(
+            spool: spool, worker: worker, stopRequested: { stop.isSet },
+            log: { console.say(Timestamp.iso() + " " + $0) })
+        let summary = try loop.run(options)
+        try context.console.result(summary) {
+            guard !summary.runs.isEmpty else { return "ran no job" }
+            return summary.runs.map { run in
+                "\(run.job): \(run.state)" + (run.reason.map { " (\($0))" } ?? "")
+            }.joined(separator: "\n")
+        }
+        return .ok
+    }
+}
