@@ -11,11 +11,17 @@ public final class WorkerLoop {
         public var once = false
         public var pollSeconds: Double = 5
         public var maxJobs: Int?
+        /// Leave as soon as a poll finds nothing to run (batch nodes, tests).
+        public var untilIdle = false
 
-        public init(once: Bool = false, pollSeconds: Double = 5, maxJobs: Int? = nil) {
+        public init(
+            once: Bool = false, pollSeconds: Double = 5, maxJobs: Int? = nil,
+            untilIdle: Bool = false
+        ) {
             self.once = once
             self.pollSeconds = pollSeconds
             self.maxJobs = maxJobs
+            self.untilIdle = untilIdle
         }
     }
 
@@ -73,7 +79,10 @@ public final class WorkerLoop {
             }
             if options.once { break }
             if let max = options.maxJobs, summary.runs.count >= max { break }
-            if claim.job == nil { pause(options.pollSeconds) }
+            if claim.job == nil {
+                if options.untilIdle { break }
+                pause(options.pollSeconds)
+            }
         }
         return summary
     }

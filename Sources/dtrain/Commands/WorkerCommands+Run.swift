@@ -111,11 +111,12 @@ extension WorkerCommands {
     static let run = CommandSpec(
         name: "worker run",
         summary: "Claim and run jobs in Docker (a loop), or at most one with --once (cron).",
-        usage: "dtrain worker run [--once] [--poll 5s] [--max-jobs N]",
+        usage: "dtrain worker run [--once] [--poll 5s] [--max-jobs N] [--until-idle]",
         options: [
             OptionSpec(name: "once", help: "claim at most one job, run it, exit"),
             OptionSpec(name: "poll", value: "DURATION", help: "wait between polls (5s)"),
             OptionSpec(name: "max-jobs", value: "N", help: "exit after N jobs"),
+            OptionSpec(name: "until-idle", help: "exit when a poll finds no job"),
         ],
         details: """
             A lock makes a second run on the same clone exit at once (exit 6). SIGINT or
@@ -127,7 +128,8 @@ extension WorkerCommands {
     ) { invocation, context in
         let spool = try context.openSpool()
         let worker = try context.actor(spool)
-        var options = WorkerLoop.Options(once: invocation.flag("once"))
+        var options = WorkerLoop.Options(
+            once: invocation.flag("once"), untilIdle: invocation.flag("until-idle"))
         if let text = invocation.value("poll") {
             guard let seconds = Quantities.duration(text) else {
                 throw UsageError("bad --poll '\(text)'")

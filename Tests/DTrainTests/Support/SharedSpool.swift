@@ -9,7 +9,7 @@ struct SharedSpool {
     let remote: String
     let admin: Spool
 
-    init(lease: Int = 300, label: String = "shared") throws {
+    init(lease: Int = 300, label: String = "shared", maxOutputBytes: Int64? = nil) throws {
         directory = try TemporaryDirectory(label)
         remote = directory.file("remote.git")
         let made = try Processes.git(["init", "--bare", "-q", "-b", "main", remote])
@@ -17,6 +17,7 @@ struct SharedSpool {
         var config = SpoolConfig.standard
         config.leaseSeconds = lease
         config.admins = ["admin"]
+        if let maxOutputBytes { config.limits.maxOutputBytes = maxOutputBytes }
         admin = try Spool.create(at: directory.file("admin"), config: config, actor: "admin")
         try admin.updateSettings { $0.user = "admin" }
         try admin.publish(to: remote)
