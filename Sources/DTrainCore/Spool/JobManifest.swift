@@ -40,6 +40,21 @@ public struct JobManifest: Codable, Sendable, Equatable {
     }
 }
 
+extension JobManifest {
+    /// Whether `name` is a plain Docker image reference (`repo/name:tag`, `name@sha256:…`).
+    ///
+    /// The image goes on the worker's `docker create` command line: a name starting with `-`
+    /// would be read as an option (`--privileged`), so anything but a plain reference is
+    /// refused at submission and again by the worker, whatever the manifest says.
+    public static func isValidImage(_ name: String) -> Bool {
+        guard let first = name.first, first.isLetter || first.isNumber, name.count <= 255
+        else { return false }
+        return name.allSatisfy {
+            $0.isASCII && ($0.isLetter || $0.isNumber || "._/:@-".contains($0))
+        }
+    }
+}
+
 /// One fact in a job's life: the job entered `state`. Immutable once committed.
 public struct StateRecord: Codable, Sendable, Equatable {
     public var job: String

@@ -45,8 +45,12 @@ extension Spool {
         else {
             throw SpoolError.notPermitted("timeout, CPUs and memory must be positive")
         }
-        let (package, quote) = try self.quote(zipAt: path, mainScript: options.mainScript)
         let config = try snapshot().config()
+        let image = options.image ?? config.defaultImage
+        guard JobManifest.isValidImage(image) else {
+            throw SpoolError.notPermitted("'\(image)' is not a valid Docker image name")
+        }
+        let (package, quote) = try self.quote(zipAt: path, mainScript: options.mainScript)
         let id = Identifier.make()
 
         // The payload first: if the process dies here, an unreferenced ref is all that is left,
@@ -68,7 +72,7 @@ extension Spool {
                 ?? URL(fileURLWithPath: path).deletingPathExtension()
                 .lastPathComponent,
             owner: actor, createdAt: Timestamp.iso(now), main: package.mainScript,
-            image: options.image ?? config.defaultImage, timeoutSeconds: options.timeoutSeconds,
+            image: image, timeoutSeconds: options.timeoutSeconds,
             resources: options.resources,
             payload: .init(
                 ref: payloadRef, blob: blob.hex, bytes: package.zipBytes, root: package.root,

@@ -57,6 +57,11 @@ public final class JobRunner {
                 job, attempt: attempt, .failed("the job's ZIP cannot be unpacked: \(error)"))
         }
 
+        guard JobManifest.isValidImage(job.manifest.image) else {
+            return try end(
+                job, attempt: attempt, .failed("'\(job.manifest.image)' is not a valid image name"))
+        }
+
         // Start, and tell everyone.
         try spool.markRunning(job: id, worker: worker)
         let started = Date()
@@ -119,7 +124,9 @@ public final class JobRunner {
             exitCode: exitCode, reason: Self.reason(ending), startedAt: Timestamp.iso(started),
             endedAt: Timestamp.iso(), logTruncatedBytes: buffer.truncatedBytes,
             outputFiles: summary?.storedFiles.count ?? 0, outputBytes: summary?.storedBytes ?? 0)
-        _ = try spool.renewLease(job: id, logPiece: buffer.takeNewLines())
+        guard try spool.renewLease(job: id, logPiece: buffer.takeNewLines()) else {
+            throw ClaimError.fenced(job: id)
+        }
         let ref = try spool.publishResult(
             result, log: buffer.encoded(),
             outputZip: FileManager.default.fileExists(atPath: outputZip) ? outputZip : nil)

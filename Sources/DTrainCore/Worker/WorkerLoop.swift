@@ -66,7 +66,15 @@ public final class WorkerLoop {
                 log("reap failed: \(error)")
             }
 
-            let claim = try spool.claimNext(profile: profile)
+            let claim: ClaimResult
+            do {
+                claim = try spool.claimNext(profile: profile)
+            } catch let error as SyncError where !options.once {
+                // A loop outlives a network blip: say so, wait, and try again.
+                log("cannot claim: \(error); retrying in \(options.pollSeconds)s")
+                pause(options.pollSeconds)
+                continue
+            }
             if let job = claim.job {
                 log("claimed job \(job) (attempt \(claim.attempt ?? 1); \(claim.lost) lost races)")
                 do {
