@@ -4,7 +4,7 @@ import Foundation
 /// callback (libgit2 1.5 checks no host keys itself).
 ///
 /// Supports plain and hashed (`|1|salt|hash`) host fields, `[host]:port` for
-/// non-22 ports, `*`/`?` patterns and `!` negation (via `fnmatch`), and
+/// non-22 ports, `*`/`?` patterns and `!` negation, and
 /// `@revoked` lines.
 // FIXME: `@cert-authority` lines are ignored, so hosts trusted only through a
 // CA certificate are refused as unknown; bites sites that sign host keys.
@@ -72,12 +72,40 @@ struct KnownHosts {
             if pattern.hasPrefix("|1|") {
                 if hashedMatches(pattern, name: name) { matched = true }
             } else if pattern.hasPrefix("!") {
-                if fnmatch(String(pattern.dropFirst()), name, 0) == 0 { return false }
-            } else if fnmatch(pattern, name, 0) == 0 {
+                if wildcard(Array(pattern.utf8.dropFirst()), Array(name.utf8)) { return false }
+            } else if wildcard(Array(pattern.utf8), Array(name.utf8)) {
                 matched = true
             }
         }
         return matched
+    }
+
+    /// OpenSSH's host pattern: `*` any run, `?` one character, the rest
+    /// literal (so `[host]:port` is not a bracket expression as in fnmatch).
+    private static func wildcard(_ pattern: [UInt8], _ name: [UInt8]) -> Bool {
+        var p = 0
+        var n = 0
+        var starP = -1
+        var starN = 0
+        while n < name.count {
+            if p < pattern.count, pattern[p] == UInt8(ascii: "?") || pattern[p] == name[n] {
+                p += 1
+                n += 1
+            } else if p < pattern.count, pattern[p] == UInt8(ascii: "*") {
+                starP = p
+                starN = n
+                p += 1
+            } else if starP >= 0 {
+                // Let the last star swallow one more character and retry.
+                p = starP + 1
+                starN += 1
+                n = starN
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count, pattern[p] == UInt8(ascii: "*") { p += 1 }
+        return p == pattern.count
     }
 
     /// `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`.
