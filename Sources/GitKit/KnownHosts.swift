@@ -30,8 +30,16 @@ struct KnownHosts {
 
     private var lines: [Line] = []
 
-    /// Reads `path`; a missing or unreadable file knows no hosts.
+    /// Reads `paths` in order; a missing or unreadable file knows no hosts.
+    init(paths: [String]) {
+        for path in paths { read(path) }
+    }
+
     init(path: String) {
+        self.init(paths: [path])
+    }
+
+    private mutating func read(_ path: String) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
         for raw in text.split(whereSeparator: \.isNewline) {
             var fields = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)

@@ -122,12 +122,13 @@ final class RemoteSession {
                 "libgit2 gave no raw host key for \(place); cannot check known_hosts")
         }
         let bytes = Array(UnsafeRawBufferPointer(start: raw, count: key.hostkey_len))
-        let file = credentials.knownHostsPath
+        let files = credentials.knownHostsPaths
+        let file = files[0]
 
         // Compare with known_hosts and explain any refusal.
         let portOption = port == 22 ? "" : "-p \(port) "
         let described = "\(Self.keyType(bytes)) key \(Self.fingerprint(key))"
-        switch KnownHosts(path: file).verdict(host: host, port: port, hostKey: bytes) {
+        switch KnownHosts(paths: files).verdict(host: host, port: port, hostKey: bytes) {
         case .trusted:
             return 0
         case .unknown:
