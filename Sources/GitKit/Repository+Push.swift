@@ -130,8 +130,8 @@ extension Repository {
                     git_remote_push(remote, &array, &options)
                 }
             }
-        } catch  where error.code == GIT_ENONFASTFORWARD.rawValue {
-            return RefUpdateResult(ref: remoteRef, rejected: error.message)
+        } catch let refusal where refusal.code == GIT_ENONFASTFORWARD.rawValue {
+            return RefUpdateResult(ref: remoteRef, rejected: refusal.message)
         }
 
         // No status for our ref means we cannot know what happened.

@@ -59,6 +59,7 @@ extension Repository {
     func openRemote(_ url: String) throws(GitError) -> OpaquePointer {
         var remote: OpaquePointer?
         var valid: Int32 = 0
+        // Failing either call just means "not a configured remote's name".
         if git_remote_name_is_valid(&valid, url) >= 0, valid == 1,
             git_remote_lookup(&remote, handle, url) == 0, let remote
         {
