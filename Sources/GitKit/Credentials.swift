@@ -13,7 +13,8 @@ public struct Credentials: Sendable {
     /// Public key file; nil lets libssh2 derive it from the private key.
     public var publicKey: String?
     /// known_hosts file checked in `certificate_check`; nil =
-    /// `~/.ssh/known_hosts`. An unknown or mismatched host key is refused.
+    /// `~/.ssh/known_hosts` plus `/etc/ssh/ssh_known_hosts`. An unknown or
+    /// mismatched host key is refused.
     public var knownHosts: String?
     /// Login name when the URL names none; nil = `$USER`, else `git`.
     public var user: String?
@@ -41,7 +42,12 @@ public struct Credentials: Sendable {
         ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
     }
 
-    var knownHostsPath: String { knownHosts ?? Credentials.home + "/.ssh/known_hosts" }
+    /// The files consulted: the explicit one, or the user's and the system's
+    /// (`/etc/ssh/ssh_known_hosts`), as OpenSSH reads them.
+    var knownHostsPaths: [String] {
+        if let knownHosts { return [knownHosts] }
+        return [Credentials.home + "/.ssh/known_hosts", "/etc/ssh/ssh_known_hosts"]
+    }
 
     /// The login to use when the URL has none.
     var defaultUser: String {

@@ -4,10 +4,13 @@ import Foundation
 /// callback (libgit2 1.5 checks no host keys itself).
 ///
 /// Supports plain and hashed (`|1|salt|hash`) host fields, `[host]:port` for
-/// non-22 ports, `*`/`?` patterns and `!` negation (via `fnmatch`), and
+/// non-22 ports, `*`/`?` patterns and `!` negation, and
 /// `@revoked` lines.
 // FIXME: `@cert-authority` lines are ignored, so hosts trusted only through a
 // CA certificate are refused as unknown; bites sites that sign host keys.
+// FIXME: the key libssh2 negotiates is compared with every listed key; a host
+// listed only under another algorithm (rsa known, ed25519 offered) is reported
+// as a mismatch, where OpenSSH would negotiate the algorithm it knows.
 struct KnownHosts {
     enum Verdict: Equatable {
         case trusted
@@ -27,8 +30,16 @@ struct KnownHosts {
 
     private var lines: [Line] = []
 
-    /// Reads `path`; a missing or unreadable file knows no hosts.
+    /// Reads `paths` in order; a missing or unreadable file knows no hosts.
+    init(paths: [String]) {
+        for path in paths { read(path) }
+    }
+
     init(path: String) {
+        self.init(paths: [path])
+    }
+
+    private mutating func read(_ path: String) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
         for raw in text.split(whereSeparator: \.isNewline) {
             var fields = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
@@ -46,21 +57,15 @@ struct KnownHosts {
 
     /// How `hostKey` (the raw ssh wire-format key) stands for `host:port`.
     func verdict(host: String, port: Int, hostKey: [UInt8]) -> Verdict {
-        let name = port == 22 ? host : "[\(host)]:\(port)"
-        var namedWithOtherKey = false
-        for line in lines where Self.matches(line.patterns, name: name) {
-            switch line.marker {
-            case "@revoked"?: if line.key == hostKey { return .revoked }
-            case nil:
-                if line.key == hostKey { return .trusted }
-                namedWithOtherKey = true
-            default: continue
-            }
-        }
-
-        // A revoked key may be listed with no host pattern that matches us.
+        // A revoked key is refused whatever else lists it, as ssh does.
         for line in lines where line.marker == "@revoked" && line.key == hostKey {
             return .revoked
+        }
+        let name = port == 22 ? host : "[\(host)]:\(port)"
+        var namedWithOtherKey = false
+        for line in lines where line.marker == nil && Self.matches(line.patterns, name: name) {
+            if line.key == hostKey { return .trusted }
+            namedWithOtherKey = true
         }
         return namedWithOtherKey ? .mismatch : .unknown
     }
@@ -72,12 +77,40 @@ struct KnownHosts {
             if pattern.hasPrefix("|1|") {
                 if hashedMatches(pattern, name: name) { matched = true }
             } else if pattern.hasPrefix("!") {
-                if fnmatch(String(pattern.dropFirst()), name, 0) == 0 { return false }
-            } else if fnmatch(pattern, name, 0) == 0 {
+                if wildcard(Array(pattern.utf8.dropFirst()), Array(name.utf8)) { return false }
+            } else if wildcard(Array(pattern.utf8), Array(name.utf8)) {
                 matched = true
             }
         }
         return matched
+    }
+
+    /// OpenSSH's host pattern: `*` any run, `?` one character, the rest
+    /// literal (so `[host]:port` is not a bracket expression as in fnmatch).
+    private static func wildcard(_ pattern: [UInt8], _ name: [UInt8]) -> Bool {
+        var p = 0
+        var n = 0
+        var starP = -1
+        var starN = 0
+        while n < name.count {
+            if p < pattern.count, pattern[p] == UInt8(ascii: "?") || pattern[p] == name[n] {
+                p += 1
+                n += 1
+            } else if p < pattern.count, pattern[p] == UInt8(ascii: "*") {
+                starP = p
+                starN = n
+                p += 1
+            } else if starP >= 0 {
+                // Let the last star swallow one more character and retry.
+                p = starP + 1
+                starN += 1
+                n = starN
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count, pattern[p] == UInt8(ascii: "*") { p += 1 }
+        return p == pattern.count
     }
 
     /// `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`.

@@ -35,10 +35,10 @@ final class RemoteSession {
             let user = userFromURL.map { String(cString: $0) }
             return session.acquireCredential(out, user: user, allowed: allowed)
         }
-        callbacks.certificate_check = { cert, valid, _, payload in
+        callbacks.certificate_check = { cert, _, _, payload in
             guard let cert, let payload else { return GIT_ECERTIFICATE.rawValue }
             let session = Unmanaged<RemoteSession>.fromOpaque(payload).takeUnretainedValue()
-            return session.checkCertificate(cert, valid: valid != 0)
+            return session.checkCertificate(cert)
         }
         callbacks.push_update_reference = { refname, status, payload in
             guard let payload else { return 0 }
@@ -104,8 +104,9 @@ final class RemoteSession {
     // MARK: - Host keys
 
     /// Accepts an ssh host key only if known_hosts lists it for this host and
-    /// port; other certificate kinds (https) keep libgit2's own verdict.
-    private func checkCertificate(_ cert: UnsafeMutablePointer<git_cert>, valid: Bool) -> Int32 {
+    /// port; other certificate kinds (https) keep libgit2's own verdict
+    /// (`GIT_PASSTHROUGH`).
+    private func checkCertificate(_ cert: UnsafeMutablePointer<git_cert>) -> Int32 {
         guard cert.pointee.cert_type == GIT_CERT_HOSTKEY_LIBSSH2 else {
             return GIT_PASSTHROUGH.rawValue
         }
@@ -122,12 +123,13 @@ final class RemoteSession {
                 "libgit2 gave no raw host key for \(place); cannot check known_hosts")
         }
         let bytes = Array(UnsafeRawBufferPointer(start: raw, count: key.hostkey_len))
-        let file = credentials.knownHostsPath
+        let files = credentials.knownHostsPaths
+        let file = files[0]
 
         // Compare with known_hosts and explain any refusal.
         let portOption = port == 22 ? "" : "-p \(port) "
         let described = "\(Self.keyType(bytes)) key \(Self.fingerprint(key))"
-        switch KnownHosts(path: file).verdict(host: host, port: port, hostKey: bytes) {
+        switch KnownHosts(paths: files).verdict(host: host, port: port, hostKey: bytes) {
         case .trusted:
             return 0
         case .unknown:
@@ -147,11 +149,11 @@ final class RemoteSession {
         }
     }
 
-    /// Records the clear error, hands it to libgit2 too, and returns `code`.
+    /// Records the clear error for `perform` and returns `code` to libgit2,
+    /// which then abandons the operation.
     private func give(up code: Int32, _ message: String) -> Int32 {
         let klass = Int32(GIT_ERROR_SSH.rawValue)
         failure = GitError(code: code, klass: klass, message: message, function: "")
-        git_error_set_str(klass, message)
         return code
     }
 

@@ -86,9 +86,32 @@ extension Repository {
 
             // Forced refspec: the compare-and-swap above replaces git's
             // fast-forward rule, as on local remotes.
-            let refspec = localRef.map { "+\($0.hex):\(remoteRef)" } ?? ":\(remoteRef)"
-            return try upload(remote, session, refspec: refspec, remoteRef: remoteRef)
+            guard let localRef else {
+                return try upload(remote, session, refspec: ":\(remoteRef)", remoteRef: remoteRef)
+            }
+            return try withScratchReference(to: localRef) { scratch throws(GitError) in
+                try upload(
+                    remote, session, refspec: "+\(scratch):\(remoteRef)", remoteRef: remoteRef)
+            }
         }
+    }
+
+    /// libgit2 1.5 resolves a push source only as a ref name, not a bare id:
+    /// point a uniquely named local ref at `id` for the duration of `body`.
+    private func withScratchReference<Result>(
+        to id: ObjectID, _ body: (String) throws(GitError) -> Result
+    ) throws(GitError) -> Result {
+        let name = "refs/dtrain-push/\(UUID().uuidString)"
+        do {
+            try setReference(name, to: id, expected: nil, message: "dtrain: push source")
+        } catch let error as GitError {
+            throw error
+        } catch {
+            throw GitError(code: -1, message: "\(error)", function: "git_reference_create")
+        }
+        // A leftover scratch ref only keeps an object alive; never fail for it.
+        defer { try? deleteReference(name, expected: id) }
+        return try body(name)
     }
 
     /// `git_remote_push` of one refspec on a connected remote, reading the
@@ -107,8 +130,8 @@ extension Repository {
                     git_remote_push(remote, &array, &options)
                 }
             }
-        } catch  where error.code == GIT_ENONFASTFORWARD.rawValue {
-            return RefUpdateResult(ref: remoteRef, rejected: error.message)
+        } catch let refusal where refusal.code == GIT_ENONFASTFORWARD.rawValue {
+            return RefUpdateResult(ref: remoteRef, rejected: refusal.message)
         }
 
         // No status for our ref means we cannot know what happened.

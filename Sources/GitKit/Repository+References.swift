@@ -88,7 +88,8 @@ extension Repository {
         try check(git_reference_delete(reference), "git_reference_delete")
     }
 
-    /// Refs whose names match `glob` (`fnmatch` style, e.g. `refs/claims/*`),
+    /// Refs whose names match `glob` (`git_reference_iterator_glob_new`, e.g.
+    /// `refs/claims/*`; `*` also matches `/`, so nested refs are included),
     /// each with its resolved target, sorted by name. Symbolic refs that
     /// resolve nowhere are skipped.
     public func references(glob: String) throws -> [(name: String, id: ObjectID)] {

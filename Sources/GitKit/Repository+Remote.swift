@@ -5,6 +5,8 @@ import Foundation
 ///
 /// URL forms: a plain path, `file://`, `ssh://user@host:port/path` and
 /// scp-like `user@host:path`. Every call makes its own connection.
+// FIXME: libgit2 1.5 has no connect timeout option; an ssh host that drops
+// packets stalls a call for the kernel's TCP timeout (about two minutes).
 extension Repository {
     /// Fetches `refspecs` (e.g. `+refs/heads/*:refs/remotes/origin/*`) from
     /// `url` (`git_remote_create_anonymous`, or `git_remote_lookup` when `url`
@@ -57,6 +59,7 @@ extension Repository {
     func openRemote(_ url: String) throws(GitError) -> OpaquePointer {
         var remote: OpaquePointer?
         var valid: Int32 = 0
+        // Failing either call just means "not a configured remote's name".
         if git_remote_name_is_valid(&valid, url) >= 0, valid == 1,
             git_remote_lookup(&remote, handle, url) == 0, let remote
         {

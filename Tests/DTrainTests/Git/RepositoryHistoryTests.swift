@@ -115,6 +115,13 @@ struct RepositoryHistoryTests {
         #expect(listed.map(\.name) == ["refs/claims/a", "refs/claims/b"])
         #expect(listed.map(\.id) == [first, second])
         #expect(try repository.reference("HEAD") == third)
+
+        // `*` crosses `/` (libgit2's wildmatch without WM_PATHNAME).
+        try repository.setReference("refs/claims/x/deep", to: third, expected: nil, message: "d")
+        let deep = try repository.references(glob: "refs/claims/*").map(\.name)
+        #expect(deep == ["refs/claims/a", "refs/claims/b", "refs/claims/x/deep"])
+        #expect(try repository.references(glob: "refs/nothing/*").isEmpty)
+        try repository.deleteReference("refs/claims/x/deep", expected: third)
         let cli = try git(["rev-parse", "refs/claims/b"], in: directory + "/r.git")
         #expect(cli == second.hex + "\n")
         try expectFsckClean(repository.gitDirectory)
