@@ -30,11 +30,15 @@ extension Spool {
     }
 
     /// Claims one eligible job, trying others (in random order) after each lost race.
-    public func claimNext(profile: WorkerProfile, maxTries: Int = 8) throws -> ClaimResult {
+    /// `excluding` names jobs this worker should not take again (ones it just handed back
+    /// because of its own fault, so it does not spin on them).
+    public func claimNext(
+        profile: WorkerProfile, excluding: Set<String> = [], maxTries: Int = 8
+    ) throws -> ClaimResult {
         try sync()
         let claims = try remoteClaims()
         var eligible = try index().jobs(state: .published)
-            .filter { profile.fits($0) && claims[$0.id] == nil }
+            .filter { profile.fits($0) && claims[$0.id] == nil && !excluding.contains($0.id) }
         let count = eligible.count
         guard count > 0 else {
             return ClaimResult(eligible: 0, lost: 0, reason: "no published job fits this worker")
@@ -55,7 +59,6 @@ extension Spool {
 
     /// Tries to claim `job`; returns the attempt number, or nil when another worker has it.
     public func claim(job id: String, worker: String) throws -> Int? {
-        let url = try remoteURL()
         let job = try snapshot().requireJob(id)
         guard job.state == .published else { return nil }
         let attempt = job.records.filter { $0.state == .claimed }.count + 1
@@ -67,15 +70,7 @@ extension Spool {
 
         // The atomic step: create the ref, which must not exist yet.
         let ref = Self.claimRef(job: id)
-        let result: RefUpdateResult
-        do {
-            result = try repository.push(
-                url: url, localRef: commit, remoteRef: ref, expected: nil,
-                credentials: credentials)
-        } catch {
-            throw SyncError.from(error, url: url)
-        }
-        guard result.isAccepted else { return nil }
+        guard try pushToRemote(commit, as: ref, expected: nil).isAccepted else { return nil }
         try setLocalClaim(id, to: commit)
 
         // Record it on main; if the job moved on meanwhile (cancelled), give the claim back.
@@ -108,7 +103,6 @@ extension Spool {
     /// The log rides on the claim ref because only the holder writes that ref: log pushes
     /// never contend with anyone, and every log push is also a proof of life.
     public func renewLease(job id: String, logPiece: Data? = nil) throws -> Bool {
-        let url = try remoteURL()
         let ref = Self.claimRef(job: id)
         guard let current = try repository.reference(ref) else { return false }
         var ticket = try claimTicket(at: current)
@@ -120,31 +114,16 @@ extension Spool {
             extra.append(.upsert(path: "log/" + name, blob: try repository.createBlob(logPiece)))
         }
         let next = try claimCommit(ticket, parent: current, adding: extra)
-        let result: RefUpdateResult
-        do {
-            result = try repository.push(
-                url: url, localRef: next, remoteRef: ref, expected: current,
-                credentials: credentials)
-        } catch {
-            throw SyncError.from(error, url: url)
-        }
-        guard result.isAccepted else { return false }
+        guard try pushToRemote(next, as: ref, expected: current).isAccepted else { return false }
         try setLocalClaim(id, to: next)
         return true
     }
 
     /// Deletes our claim ref on the remote (expecting our own value) and locally.
     public func releaseClaim(job id: String) throws {
-        let url = try remoteURL()
         let ref = Self.claimRef(job: id)
         if let current = try repository.reference(ref) {
-            do {
-                _ = try repository.push(
-                    url: url, localRef: nil, remoteRef: ref, expected: current,
-                    credentials: credentials)
-            } catch {
-                throw SyncError.from(error, url: url)
-            }
+            _ = try pushToRemote(nil, as: ref, expected: current)
             try repository.deleteReference(ref, expected: current)
         }
     }

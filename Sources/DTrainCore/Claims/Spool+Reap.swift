@@ -101,15 +101,6 @@ extension Spool {
 
     /// Deletes a claim ref on the remote if it still holds `expected`; false if it moved.
     private func deleteRemoteClaim(_ id: String, expected: ObjectID) throws -> Bool {
-        let url = try remoteURL()
-        let result: RefUpdateResult
-        do {
-            result = try repository.push(
-                url: url, localRef: nil, remoteRef: Self.claimRef(job: id), expected: expected,
-                credentials: credentials)
-        } catch {
-            throw SyncError.from(error, url: url)
-        }
-        return result.isAccepted
+        try pushToRemote(nil, as: Self.claimRef(job: id), expected: expected).isAccepted
     }
 }

@@ -57,14 +57,7 @@ extension Spool {
         {
             _ = try Repository.create(at: path, bare: true)
         }
-        let result: RefUpdateResult
-        do {
-            result = try repository.push(
-                url: url, localRef: tip, remoteRef: SpoolLayout.mainRef, expected: nil,
-                credentials: credentials)
-        } catch {
-            throw SyncError.from(error, url: url)
-        }
+        let result = try pushToRemote(tip, as: SpoolLayout.mainRef, expected: nil, url: url)
         guard result.isAccepted else {
             throw SyncError.refused(
                 url: url, why: "it already holds a main branch (\(result.rejected ?? ""))")
@@ -72,6 +65,31 @@ extension Spool {
         try repository.setReference(
             Self.trackingRef, to: tip, expected: nil, message: "dtrain init --remote")
         try updateSettings { $0.remote = url }
+    }
+
+    /// Pushes one ref update to this clone's remote (or `url`); libgit2 failures become
+    /// `SyncError`s a user can act on. A refused update is a result, not an error.
+    func pushToRemote(
+        _ commit: ObjectID?, as remoteRef: String, expected: ObjectID?, url: String? = nil
+    ) throws -> RefUpdateResult {
+        let url = try url ?? remoteURL()
+        do {
+            return try repository.push(
+                url: url, localRef: commit, remoteRef: remoteRef, expected: expected,
+                credentials: credentials)
+        } catch {
+            throw SyncError.from(error, url: url)
+        }
+    }
+
+    /// Fetches `ref` from the remote into the same name here (forced: it is the remote's).
+    func fetchFromRemote(_ ref: String) throws {
+        let url = try remoteURL()
+        do {
+            try repository.fetch(url: url, refspecs: ["+\(ref):\(ref)"], credentials: credentials)
+        } catch {
+            throw SyncError.from(error, url: url)
+        }
     }
 
     /// Fetches the remote's `main` into the tracking ref; one round trip.
@@ -88,13 +106,7 @@ extension Spool {
 
     /// Fetches one job's payload ref, and only that, for the worker about to run it.
     public func fetchPayload(job: String) throws {
-        let url = try remoteURL()
-        let ref = SpoolLayout.payloadRef(job: job)
-        do {
-            try repository.fetch(url: url, refspecs: ["+\(ref):\(ref)"], credentials: credentials)
-        } catch {
-            throw SyncError.from(error, url: url)
-        }
+        try fetchFromRemote(SpoolLayout.payloadRef(job: job))
     }
 
     /// Local commits the remote has not accepted yet, oldest first.

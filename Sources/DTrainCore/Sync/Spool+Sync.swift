@@ -63,14 +63,8 @@ extension Spool {
             // Payloads first, so main never names a ZIP the remote lacks.
             let pending = try repository.commits(from: candidate, excluding: remoteTip)
             report.payloadsPushed += try pushPayloads(introducedBy: pending, url: url)
-            let result: RefUpdateResult
-            do {
-                result = try repository.push(
-                    url: url, localRef: candidate, remoteRef: SpoolLayout.mainRef,
-                    expected: remoteTip, credentials: credentials)
-            } catch {
-                throw SyncError.from(error, url: url)
-            }
+            let result = try pushToRemote(
+                candidate, as: SpoolLayout.mainRef, expected: remoteTip, url: url)
             guard result.isAccepted else {
                 report.refusedPushes += 1
                 continue
@@ -108,14 +102,7 @@ extension Spool {
                 guard case .manifest(let job) = SpoolLayout.classify(path) else { continue }
                 let ref = SpoolLayout.payloadRef(job: job)
                 guard let payload = try repository.reference(ref) else { continue }
-                let result: RefUpdateResult
-                do {
-                    result = try repository.push(
-                        url: url, localRef: payload, remoteRef: ref, expected: nil,
-                        credentials: credentials)
-                } catch {
-                    throw SyncError.from(error, url: url)
-                }
+                let result = try pushToRemote(payload, as: ref, expected: nil, url: url)
                 // Refused means it is there already: an earlier sync died after pushing it.
                 if result.isAccepted { pushed += 1 }
             }

@@ -59,15 +59,7 @@ extension Spool {
         let ref = Self.resultRef(job: result.job, attempt: result.attempt)
         try repository.setReference(ref, to: commit, expected: nil, message: "dtrain result")
         if let url = settings.remote {
-            let pushed: RefUpdateResult
-            do {
-                pushed = try repository.push(
-                    url: url, localRef: commit, remoteRef: ref, expected: nil,
-                    credentials: credentials)
-            } catch {
-                throw SyncError.from(error, url: url)
-            }
-            guard pushed.isAccepted else {
+            guard try pushToRemote(commit, as: ref, expected: nil).isAccepted else {
                 throw SyncError.refused(url: url, why: "\(ref) exists already")
             }
         }
@@ -76,13 +68,8 @@ extension Spool {
 
     /// Reads a results ref, fetching it first when this clone does not have it.
     public func readResult(ref: String) throws -> (result: RunResult, log: Data, output: Data?) {
-        if try repository.reference(ref) == nil, let url = settings.remote {
-            do {
-                try repository.fetch(
-                    url: url, refspecs: ["+\(ref):\(ref)"], credentials: credentials)
-            } catch {
-                throw SyncError.from(error, url: url)
-            }
+        if try repository.reference(ref) == nil, settings.remote != nil {
+            try fetchFromRemote(ref)
         }
         guard let commit = try repository.reference(ref) else {
             throw SpoolError.malformed(path: ref, why: "the results ref is missing")
@@ -104,16 +91,13 @@ extension Spool {
     /// The log pieces a running job's holder has pushed so far, in order.
     public func liveLog(job: String) throws -> [Data] {
         let ref = Self.claimRef(job: job)
-        if let url = settings.remote {
+        if settings.remote != nil {
             do {
-                try repository.fetch(
-                    url: url, refspecs: ["+\(ref):\(ref)"], credentials: credentials)
-            } catch let error as GitError where error.isNotFound {
-                return []
+                try fetchFromRemote(ref)
             } catch {
                 // A claim ref deleted between the listing and the fetch: no live log.
                 if try !remoteClaims().keys.contains(job) { return [] }
-                throw SyncError.from(error, url: url)
+                throw error
             }
         }
         guard let commit = try repository.reference(ref) else { return [] }

@@ -58,6 +58,8 @@ public final class WorkerLoop {
         let runner = JobRunner(
             spool: spool, worker: worker, executor: executor, stopRequested: stopRequested,
             log: log)
+        // Jobs this loop handed back for a fault of its own; another worker may do better.
+        var handedBack = Set<String>()
         while !stopRequested() {
             // Reaping is everyone's chore; a failure here must not stop the worker.
             do {
@@ -68,7 +70,7 @@ public final class WorkerLoop {
 
             let claim: ClaimResult
             do {
-                claim = try spool.claimNext(profile: profile)
+                claim = try spool.claimNext(profile: profile, excluding: handedBack)
             } catch let error as SyncError where !options.once {
                 // A loop outlives a network blip: say so, wait, and try again.
                 log("cannot claim: \(error); retrying in \(options.pollSeconds)s")
@@ -78,9 +80,18 @@ public final class WorkerLoop {
             if let job = claim.job {
                 log("claimed job \(job) (attempt \(claim.attempt ?? 1); \(claim.lost) lost races)")
                 do {
-                    summary.runs.append(try runner.run(job: job))
+                    let outcome = try runner.run(job: job)
+                    if outcome.state == "handed-back" { handedBack.insert(job) }
+                    summary.runs.append(outcome)
                 } catch let error as ClaimError {
                     log("\(error)")
+                } catch  where !options.once {
+                    // The run broke on our side (disk, network): give the job back now
+                    // rather than let its lease lapse, and keep serving.
+                    log("job \(job): the run failed on this worker: \(error)")
+                    handedBack.insert(job)
+                    _ = try? recover()
+                    pause(options.pollSeconds)
                 }
             } else {
                 log("no job to run: \(claim.reason ?? "")")

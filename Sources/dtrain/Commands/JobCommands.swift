@@ -110,6 +110,11 @@ enum JobCommands {
             state = parsed
         }
         let rows = try spool.index().jobs(state: state, owner: invocation.value("owner"))
+        let pending = try spool.pendingCommits().count
+        if pending > 0 {
+            context.console.say(
+                "\(pending) local change(s) not delivered yet; see 'dtrain status'")
+        }
         let currency = try spool.snapshot().config().currency
         try context.console.result(rows) {
             guard !rows.isEmpty else { return "no jobs" }

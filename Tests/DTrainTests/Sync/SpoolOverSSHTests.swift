@@ -84,7 +84,7 @@ struct SpoolOverSSHTests {
         #expect(stranger.stderr.lowercased().contains("auth"), "\(stranger.stderr)")
 
         let empty = work.file("empty_known_hosts")
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         let unknown = try Processes.run(
             Processes.dtrainPath, ["clone", url, work.file("unknown")],
             environment: [

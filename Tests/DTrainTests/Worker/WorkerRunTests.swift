@@ -183,6 +183,31 @@ struct WorkerRunTests {
         #expect(try shared.verifyRemote().violation == nil)
     }
 
+    @Test("a worker fault (the job's image is missing) hands the job back uncharged")
+    func workerFault() throws {
+        let shared = try SharedSpool(label: "run-fault")
+        try shared.admin.credit(user: "alice", amount: 5_000, memo: nil, actor: "admin")
+        try shared.admin.sync()
+        let submitter = try shared.clone("alice")
+        let zip = try JobZips.sklearnZip(in: shared.directory)
+        let job = try submitter.submit(
+            zipAt: zip, options: SubmitOptions(mainScript: "train.py", image: "dtrain/absent:1"),
+            actor: "alice")
+        try submitter.publish(job: job.id, actor: "alice")
+        try submitter.sync()
+
+        let worker = try shared.clone("gpu-01")
+        let summary = try Self.runOnce(worker, as: "gpu-01")
+        #expect(summary.runs.first?.state == "handed-back")
+        #expect(summary.runs.first?.reason?.contains("dtrain/absent:1") == true)
+        let reader = try shared.clone("reader")
+        let record = try reader.snapshot().requireJob(job.id)
+        #expect(record.state == .published)
+        #expect(try reader.index().balance(.escrow(job: job.id)) == record.price)
+        #expect(try reader.index().balance(.worker("gpu-01")) == 0)
+        #expect(try shared.verifyRemote().violation == nil)
+    }
+
     @Test("a second worker run on the same clone exits at once")
     func lock() throws {
         let shared = try SharedSpool(label: "run-lock")
