@@ -3,29 +3,27 @@ import CGit2
 /// Copying objects between two repositories on this machine, the first half
 /// of a local push.
 extension Repository {
-    /// Writes into `remote` every object reachable from `tip` that it lacks
-    /// (`git_odb_read` here, `git_odb_write` there), children before parents,
-    /// so an object present in `remote` always has its whole closure there.
-    /// That lets the walk stop at the first tree or commit `remote` has.
-    // FIXME: objects land as loose files (one fsync each) and libgit2 has no
-    // gc/repack; a remote fed thousands of pushes wants `git gc` now and then.
+    /// Writes into `remote` every object reachable from `tip` that it lacks.
+    ///
+    /// Like git's `receive.unpackLimit`: 100 objects or more travel as one
+    /// pack (`git_packbuilder` into `git_odb_write_pack`: one file, one fsync,
+    /// which matters for a first push of a large spool); fewer are copied as
+    /// loose objects (`git_odb_read` here, `git_odb_write` there), children
+    /// before parents, so an object present in `remote` always has its whole
+    /// closure there and the copy can stop at the first tree `remote` has.
+    // FIXME: libgit2 has no gc/repack, so loose objects and small packs pile
+    // up in a remote fed thousands of pushes; run `git gc` there now and then.
     func copyObjects(reachableFrom tip: ObjectID, into remote: Repository) throws(GitError) {
         if remote.hasObject(tip) { return }
-
-        // Commits we have that the remote's refs do not already reach.
-        var walk: OpaquePointer?
-        try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
-        defer { git_revwalk_free(walk) }
-        let order = GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue
-        try check(git_revwalk_sorting(walk, order), "git_revwalk_sorting")
-        var tipOID = tip.oid
-        try check(git_revwalk_push(walk, &tipOID), "git_revwalk_push")
+        var hidden: [ObjectID] = []
         for known in try remote.allReferenceTargets() where try isCommit(known) {
-            var oid = known.oid
-            try check(git_revwalk_hide(walk, &oid), "git_revwalk_hide")
+            hidden.append(known)
         }
+        if try packObjects(reachableFrom: tip, hiding: hidden, into: remote) { return }
 
         // Oldest first: each commit's tree, then the commit itself.
+        let walk = try makeWalk(from: tip, hiding: hidden)
+        defer { git_revwalk_free(walk) }
         var next = git_oid()
         while true {
             let status = git_revwalk_next(&next, walk)
@@ -40,6 +38,30 @@ extension Repository {
             try copyTree(tree, into: remote)
             try copyObject(commit, into: remote)
         }
+    }
+
+    /// A walk over commits reachable from `tip` but not from `hidden`, oldest
+    /// first; the caller frees it with `git_revwalk_free`.
+    func makeWalk(from tip: ObjectID, hiding hidden: [ObjectID]) throws(GitError)
+        -> OpaquePointer
+    {
+        var walk: OpaquePointer?
+        try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
+        guard let walk else { throw Self.missing("git_revwalk_new") }
+        do {
+            let order = GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue
+            try check(git_revwalk_sorting(walk, order), "git_revwalk_sorting")
+            var tipOID = tip.oid
+            try check(git_revwalk_push(walk, &tipOID), "git_revwalk_push")
+            for known in hidden {
+                var oid = known.oid
+                try check(git_revwalk_hide(walk, &oid), "git_revwalk_hide")
+            }
+        } catch {
+            git_revwalk_free(walk)
+            throw error
+        }
+        return walk
     }
 
     /// A tree's missing blobs and subtrees, then the tree.

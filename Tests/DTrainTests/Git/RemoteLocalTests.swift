@@ -199,6 +199,40 @@ struct RemoteLocalTests {
         try expectFsckClean(remotePath)
     }
 
+    @Test("a large first push arrives as one pack; a small one as loose objects")
+    func packedTransfer() throws {
+        let fixture = try LocalRemoteFixture()
+        defer { removeDirectory(fixture.root) }
+        let clone = try fixture.clone("clone.git")
+        var files: [String: String] = [:]
+        for index in 0..<150 { files["jobs/\(index)/job.json"] = "{\"job\":\(index)}" }
+        let big = try clone.commitFiles(files, parent: nil, message: "150 jobs\n")
+        let first = try clone.push(
+            url: fixture.remotePath, localRef: big, remoteRef: "refs/heads/main",
+            expected: nil, credentials: none)
+        #expect(first.isAccepted)
+        let packDirectory = fixture.remotePath + "/objects/pack"
+        let packs = try FileManager.default.contentsOfDirectory(atPath: packDirectory)
+        #expect(packs.filter { $0.hasSuffix(".pack") }.count == 1)
+        #expect(packs.filter { $0.hasSuffix(".idx") }.count == 1)
+        let count = try git(["count-objects", "-v"], in: fixture.remotePath)
+        #expect(count.contains("count: 0\n"), "\(count)")
+        // 150 blobs, 150 job trees, jobs/, the root tree and the commit.
+        #expect(count.contains("in-pack: 303\n"), "\(count)")
+
+        // One more job: a handful of loose objects, no second pack.
+        let small = try clone.commitFiles(["jobs/7/state": "done"], parent: big, message: "s\n")
+        let second = try clone.push(
+            url: fixture.remotePath, localRef: small, remoteRef: "refs/heads/main",
+            expected: big, credentials: none)
+        #expect(second.isAccepted)
+        let after = try FileManager.default.contentsOfDirectory(atPath: packDirectory)
+        #expect(after.filter { $0.hasSuffix(".pack") }.count == 1)
+        #expect(try git(["count-objects", "-v"], in: fixture.remotePath).contains("count: 5\n"))
+        #expect(try fixture.remote().commits(from: small, excluding: nil) == [big, small])
+        try expectFsckClean(fixture.remotePath)
+    }
+
     @Test("deleting a remote ref is a compare-and-swap too")
     func deleteRemoteRef() throws {
         let fixture = try LocalRemoteFixture()
