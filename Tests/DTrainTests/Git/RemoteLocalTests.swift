@@ -57,10 +57,21 @@ struct RemoteLocalTests {
         #expect(try clone.reference("refs/remotes/origin/main") == second)
         try expectFsckClean(clone.gitDirectory)
 
-        // A remote that does not exist is an error, not an empty fetch.
+        // A remote that does not exist is an error, not an empty fetch, and
+        // a failed clone leaves no half-made repository behind.
         #expect(throws: GitError.self) {
             try clone.fetch(url: fixture.root + "/absent.git", refspecs: specs, credentials: none)
         }
+        #expect(throws: GitError.self) {
+            try Repository.clone(
+                url: fixture.root + "/absent.git", to: fixture.root + "/failed.git",
+                refspecs: specs, credentials: none)
+        }
+        #expect(!FileManager.default.fileExists(atPath: fixture.root + "/failed.git"))
+        let cloned = try Repository.clone(
+            url: fixture.remotePath, to: fixture.root + "/cloned.git", refspecs: specs,
+            credentials: none)
+        #expect(try cloned.reference("refs/remotes/origin/main") == second)
     }
 
     @Test("remoteReferences lists the remote's refs in one call")
