@@ -2,26 +2,23 @@ import CGit2
 
 /// Moving many objects to a repository on this machine as one pack file.
 extension Repository {
-    /// Below this many objects a push copies loose objects instead (git's
-    /// own `receive.unpackLimit` default).
+    /// From this many objects on a push writes a pack rather than loose
+    /// objects (git's own `receive.unpackLimit` default).
     static let packThreshold = 100
 
     /// Packs the objects reachable from `tip` but not from `hidden`
-    /// (`git_packbuilder_insert_walk`) and, if there are at least
-    /// `packThreshold` of them, streams the pack into `remote`'s object
-    /// database (`git_packbuilder_foreach` into `git_odb_write_pack`, whose
-    /// indexer checks every object). Returns false, writing nothing, when the
-    /// set is small.
+    /// (`git_packbuilder_insert_walk`) and streams the pack into `remote`'s
+    /// object database (`git_packbuilder_foreach` into `git_odb_write_pack`,
+    /// whose indexer checks every object).
     func packObjects(
         reachableFrom tip: ObjectID, hiding hidden: [ObjectID], into remote: Repository
-    ) throws(GitError) -> Bool {
+    ) throws(GitError) {
         var builder: OpaquePointer?
         try check(git_packbuilder_new(&builder, handle), "git_packbuilder_new")
         defer { git_packbuilder_free(builder) }
         let walk = try makeWalk(from: tip, hiding: hidden)
         defer { git_revwalk_free(walk) }
         try check(git_packbuilder_insert_walk(builder, walk), "git_packbuilder_insert_walk")
-        guard git_packbuilder_object_count(builder) >= Self.packThreshold else { return false }
 
         // Open the receiving side; its `free` runs whatever happens next.
         var writepack: UnsafeMutablePointer<git_odb_writepack>?
@@ -45,7 +42,6 @@ extension Repository {
         }
         try check(streamed, "git_packbuilder_foreach")
         try check(commit(writepack, &sink.progress), "git_odb_writepack.commit")
-        return true
     }
 }
 

@@ -241,6 +241,19 @@ struct RemoteLocalTests {
         #expect(after.filter { $0.hasSuffix(".pack") }.count == 1)
         #expect(try git(["count-objects", "-v"], in: fixture.remotePath).contains("count: 5\n"))
         #expect(try fixture.remote().commits(from: small, excluding: nil) == [big, small])
+
+        // 150 more jobs on the shared history overrun the loose budget: the
+        // first 100 objects stay loose, the whole set arrives as a pack.
+        var more: [String: String] = [:]
+        for index in 150..<300 { more["jobs/\(index)/job.json"] = "{\"job\":\(index)}" }
+        let bulk = try clone.commitFiles(more, parent: small, message: "150 more\n")
+        let third = try clone.push(
+            url: fixture.remotePath, localRef: bulk, remoteRef: "refs/heads/main",
+            expected: small, credentials: none)
+        #expect(third.isAccepted)
+        let finalPacks = try FileManager.default.contentsOfDirectory(atPath: packDirectory)
+        #expect(finalPacks.filter { $0.hasSuffix(".pack") }.count == 2)
+        #expect(try fixture.remote().commits(from: bulk, excluding: big) == [small, bulk])
         try expectFsckClean(fixture.remotePath)
     }
 
