@@ -24,8 +24,19 @@ enum Libgit2 {
         guard fsync >= 0 else {
             return GitError.last(code: fsync, function: "git_libgit2_opts")
         }
+
+        // Every fetch leaves a pack and libgit2 cannot repack: bound how many
+        // stay mapped, or a long-running worker runs out of descriptors.
+        let limit = setOption(Int32(GIT_OPT_SET_MWINDOW_FILE_LIMIT.rawValue), size: mappedPackLimit)
+        guard limit >= 0 else {
+            return GitError.last(code: limit, function: "git_libgit2_opts")
+        }
         return nil
     }()
+
+    /// Pack files libgit2 keeps mapped at once
+    /// (`GIT_OPT_SET_MWINDOW_FILE_LIMIT`).
+    static let mappedPackLimit = 128
 
     /// Makes sure libgit2 is initialised; throws if initialisation itself
     /// failed.
@@ -52,10 +63,28 @@ enum Libgit2 {
     // differ (Apple arm64).
     static func setOption(_ option: Int32, _ value: Int32) -> Int32 {
         typealias IntOption = @convention(c) (Int32, Int32) -> Int32
-        guard let process = dlopen(nil, RTLD_NOW) else { return -1 }
+        guard let symbol = optionsFunction else { return -1 }
+        return unsafeBitCast(symbol, to: IntOption.self)(option, value)
+    }
+
+    /// `git_libgit2_opts(option, size_t)`, same mechanism as above.
+    static func setOption(_ option: Int32, size: Int) -> Int32 {
+        typealias SizeOption = @convention(c) (Int32, Int) -> Int32
+        guard let symbol = optionsFunction else { return -1 }
+        return unsafeBitCast(symbol, to: SizeOption.self)(option, size)
+    }
+
+    /// `git_libgit2_opts(option, size_t *)`, for the GET options.
+    static func getOption(_ option: Int32, size: inout Int) -> Int32 {
+        typealias SizeQuery = @convention(c) (Int32, UnsafeMutablePointer<Int>) -> Int32
+        guard let symbol = optionsFunction else { return -1 }
+        return unsafeBitCast(symbol, to: SizeQuery.self)(option, &size)
+    }
+
+    /// The address of `git_libgit2_opts` in this process (`dlsym`).
+    private static var optionsFunction: UnsafeMutableRawPointer? {
+        guard let process = dlopen(nil, RTLD_NOW) else { return nil }
         defer { dlclose(process) }
-        guard let symbol = dlsym(process, "git_libgit2_opts") else { return -1 }
-        let function = unsafeBitCast(symbol, to: IntOption.self)
-        return function(option, value)
+        return dlsym(process, "git_libgit2_opts")
     }
 }

@@ -39,6 +39,22 @@ extension Repository {
         }
     }
 
+    /// Creates a bare repository at `path` and fetches `refspecs` from `url`
+    /// into it: a clone without a working tree. If the fetch fails, the new
+    /// directory is removed again so a retry starts clean.
+    public static func clone(
+        url: String, to path: String, refspecs: [String], credentials: Credentials
+    ) throws -> Repository {
+        let repository = try create(at: path, bare: true)
+        do {
+            try repository.fetch(url: url, refspecs: refspecs, credentials: credentials)
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+        return repository
+    }
+
     /// Lists the remote's refs (`git_remote_connect` + `git_remote_ls`): one
     /// round trip. Peeled tag entries (`^{}`) are left out; sorted by name.
     public func remoteReferences(

@@ -57,10 +57,21 @@ struct RemoteLocalTests {
         #expect(try clone.reference("refs/remotes/origin/main") == second)
         try expectFsckClean(clone.gitDirectory)
 
-        // A remote that does not exist is an error, not an empty fetch.
+        // A remote that does not exist is an error, not an empty fetch, and
+        // a failed clone leaves no half-made repository behind.
         #expect(throws: GitError.self) {
             try clone.fetch(url: fixture.root + "/absent.git", refspecs: specs, credentials: none)
         }
+        #expect(throws: GitError.self) {
+            try Repository.clone(
+                url: fixture.root + "/absent.git", to: fixture.root + "/failed.git",
+                refspecs: specs, credentials: none)
+        }
+        #expect(!FileManager.default.fileExists(atPath: fixture.root + "/failed.git"))
+        let cloned = try Repository.clone(
+            url: fixture.remotePath, to: fixture.root + "/cloned.git", refspecs: specs,
+            credentials: none)
+        #expect(try cloned.reference("refs/remotes/origin/main") == second)
     }
 
     @Test("remoteReferences lists the remote's refs in one call")
@@ -197,6 +208,53 @@ struct RemoteLocalTests {
         let remote = try fixture.remote()
         #expect(try remote.reference("refs/claims/job-1") == winners.first?.0)
         try expectFsckClean(remotePath)
+    }
+
+    @Test("a large first push arrives as one pack; a small one as loose objects")
+    func packedTransfer() throws {
+        let fixture = try LocalRemoteFixture()
+        defer { removeDirectory(fixture.root) }
+        let clone = try fixture.clone("clone.git")
+        var files: [String: String] = [:]
+        for index in 0..<150 { files["jobs/\(index)/job.json"] = "{\"job\":\(index)}" }
+        let big = try clone.commitFiles(files, parent: nil, message: "150 jobs\n")
+        let first = try clone.push(
+            url: fixture.remotePath, localRef: big, remoteRef: "refs/heads/main",
+            expected: nil, credentials: none)
+        #expect(first.isAccepted)
+        let packDirectory = fixture.remotePath + "/objects/pack"
+        let packs = try FileManager.default.contentsOfDirectory(atPath: packDirectory)
+        #expect(packs.filter { $0.hasSuffix(".pack") }.count == 1)
+        #expect(packs.filter { $0.hasSuffix(".idx") }.count == 1)
+        let count = try git(["count-objects", "-v"], in: fixture.remotePath)
+        #expect(count.contains("count: 0\n"), "\(count)")
+        // 150 blobs, 150 job trees, jobs/, the root tree and the commit.
+        #expect(count.contains("in-pack: 303\n"), "\(count)")
+
+        // One more job: a handful of loose objects, no second pack.
+        let small = try clone.commitFiles(["jobs/7/state": "done"], parent: big, message: "s\n")
+        let second = try clone.push(
+            url: fixture.remotePath, localRef: small, remoteRef: "refs/heads/main",
+            expected: big, credentials: none)
+        #expect(second.isAccepted)
+        let after = try FileManager.default.contentsOfDirectory(atPath: packDirectory)
+        #expect(after.filter { $0.hasSuffix(".pack") }.count == 1)
+        #expect(try git(["count-objects", "-v"], in: fixture.remotePath).contains("count: 5\n"))
+        #expect(try fixture.remote().commits(from: small, excluding: nil) == [big, small])
+
+        // 150 more jobs on the shared history overrun the loose budget: the
+        // first 100 objects stay loose, the whole set arrives as a pack.
+        var more: [String: String] = [:]
+        for index in 150..<300 { more["jobs/\(index)/job.json"] = "{\"job\":\(index)}" }
+        let bulk = try clone.commitFiles(more, parent: small, message: "150 more\n")
+        let third = try clone.push(
+            url: fixture.remotePath, localRef: bulk, remoteRef: "refs/heads/main",
+            expected: small, credentials: none)
+        #expect(third.isAccepted)
+        let finalPacks = try FileManager.default.contentsOfDirectory(atPath: packDirectory)
+        #expect(finalPacks.filter { $0.hasSuffix(".pack") }.count == 2)
+        #expect(try fixture.remote().commits(from: bulk, excluding: big) == [small, bulk])
+        try expectFsckClean(fixture.remotePath)
     }
 
     @Test("deleting a remote ref is a compare-and-swap too")

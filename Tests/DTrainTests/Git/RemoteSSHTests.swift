@@ -43,10 +43,9 @@ struct RemoteSSHTests {
         #expect(try git(["rev-parse", "main"], in: remotePath) == next.hex + "\n")
 
         // Another clone fetches and lists over ssh.
-        let bob = try Repository.create(at: server.directory + "/bob.git", bare: true)
-        try bob.fetch(
-            url: url, refspecs: ["+refs/heads/*:refs/remotes/origin/*"],
-            credentials: server.credentials)
+        let bob = try Repository.clone(
+            url: url, to: server.directory + "/bob.git",
+            refspecs: ["+refs/heads/*:refs/remotes/origin/*"], credentials: server.credentials)
         #expect(try bob.reference("refs/remotes/origin/main") == next)
         #expect(try bob.commits(from: next, excluding: nil) == [base, next])
         let listed = try bob.remoteReferences(url: url, credentials: server.credentials)
