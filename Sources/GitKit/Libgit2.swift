@@ -31,6 +31,16 @@ enum Libgit2 {
         guard limit >= 0 else {
             return GitError.last(code: limit, function: "git_libgit2_opts")
         }
+
+        // A lab's shared remote is a bare repository on a shared disk, usually owned by
+        // whoever created it. libgit2 1.5 refuses to open a repository owned by another
+        // user (GIT_EOWNER), which would stop every other member pushing. git's own guard
+        // exists because the CLI runs hooks and commands named in a repository's config;
+        // libgit2, and so dtrain, runs none, so the check protects nothing here.
+        let owners = setOption(Int32(GIT_OPT_SET_OWNER_VALIDATION.rawValue), 0)
+        guard owners >= 0 else {
+            return GitError.last(code: owners, function: "git_libgit2_opts")
+        }
         return nil
     }()
 
@@ -51,40 +61,19 @@ enum Libgit2 {
         return git_libgit2_features() & Int32(GIT_FEATURE_SSH.rawValue) != 0
     }
 
-    /// `git_libgit2_opts(option, Int32)`, which Swift cannot import because it
-    /// is variadic.
-    ///
-    /// The symbol is looked up at run time and called through a two-`int` C
-    /// function type. On the Linux x86-64 and AArch64 calling conventions,
-    /// integer arguments of a variadic call travel in the same registers as
-    /// fixed ones, so this is what a C caller does.
-    // FIXME: relies on the platform ABI above; a `static inline` helper in
-    // CGit2's shim.h would be portable. Bites on a platform where variadics
-    // differ (Apple arm64).
+    /// `git_libgit2_opts(option, int)`, through CGit2's shim: Swift cannot call the
+    /// variadic function itself.
     static func setOption(_ option: Int32, _ value: Int32) -> Int32 {
-        typealias IntOption = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = optionsFunction else { return -1 }
-        return unsafeBitCast(symbol, to: IntOption.self)(option, value)
+        dtrain_git_opts_int(option, value)
     }
 
-    /// `git_libgit2_opts(option, size_t)`, same mechanism as above.
+    /// `git_libgit2_opts(option, size_t)`.
     static func setOption(_ option: Int32, size: Int) -> Int32 {
-        typealias SizeOption = @convention(c) (Int32, Int) -> Int32
-        guard let symbol = optionsFunction else { return -1 }
-        return unsafeBitCast(symbol, to: SizeOption.self)(option, size)
+        dtrain_git_opts_size(option, size)
     }
 
     /// `git_libgit2_opts(option, size_t *)`, for the GET options.
     static func getOption(_ option: Int32, size: inout Int) -> Int32 {
-        typealias SizeQuery = @convention(c) (Int32, UnsafeMutablePointer<Int>) -> Int32
-        guard let symbol = optionsFunction else { return -1 }
-        return unsafeBitCast(symbol, to: SizeQuery.self)(option, &size)
-    }
-
-    /// The address of `git_libgit2_opts` in this process (`dlsym`).
-    private static var optionsFunction: UnsafeMutableRawPointer? {
-        guard let process = dlopen(nil, RTLD_NOW) else { return nil }
-        defer { dlclose(process) }
-        return dlsym(process, "git_libgit2_opts")
+        dtrain_git_opts_get_size(option, &size)
     }
 }

@@ -27,6 +27,21 @@ struct SyncTests {
         #expect(try shared.fsck().status == 0)
     }
 
+    @Test(
+        "a shared remote owned by another user still takes pushes",
+        .enabled(if: getuid() == 0, "needs root to hand the remote to another user"))
+    func remoteOwnedByAnotherUser() throws {
+        let shared = try SharedSpool()
+        let chown = try Processes.run("/bin/chown", ["-R", "65534:65534", shared.remote])
+        try #require(chown.status == 0, "\(chown.stderr)")
+        let alice = try shared.clone("alice")
+        let zip = try JobZips.sklearnZip(in: shared.directory)
+        let job = try alice.submit(
+            zipAt: zip, options: SubmitOptions(mainScript: "train.py"), actor: "alice")
+        #expect(try alice.sync().delivered == 1)
+        #expect(try shared.clone("bob").snapshot().job(job.id) != nil)
+    }
+
     @Test("interleaved writers on two clones lose nothing")
     func interleaved() throws {
         let shared = try SharedSpool()
