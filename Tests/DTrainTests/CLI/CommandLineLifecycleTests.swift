@@ -122,3 +122,35 @@ struct CommandLineLifecycleTests {
         }
     }
 }
+
+/// Registering worker nodes and listing them.
+@Suite("dtrain workers")
+struct WorkerRegistrationTests {
+    @Test("register records the machine; workers lists it idle; re-registering updates it")
+    func registerAndList() throws {
+        let directory = try TemporaryDirectory("workers")
+        let spool = directory.file("spool")
+        _ = try Processes.dtrain(["init", spool, "--as", "admin"])
+        let first = try Processes.dtrain(
+            [
+                "worker", "register", "--name", "gpu-01", "--min-price", "20", "--label", "site=a",
+                "--cpus", "2",
+            ],
+            spool: spool)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("Registered worker gpu-01"))
+        _ = try Processes.dtrain(
+            ["worker", "register", "--name", "gpu-01", "--cpus", "1"], spool: spool)
+
+        let listed = try Processes.dtrain(["workers", "--json"], spool: spool)
+        let rows = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8))
+        let workers = try #require(rows as? [[String: Any]])
+        #expect(workers.count == 1)
+        #expect(workers.first?["state"] as? String == "idle")
+        #expect(workers.first?["cpus"] as? Double == 1)
+        #expect((workers.first?["labels"] as? [String: String])?["site"] == "a")
+        let human = try Processes.dtrain(["workers"], spool: spool)
+        #expect(human.stdout.contains("gpu-01"))
+        #expect(try Processes.dtrain(["verify"], spool: spool).status == 0)
+    }
+}

@@ -208,6 +208,36 @@ struct WorkerRunTests {
         #expect(try shared.verifyRemote().violation == nil)
     }
 
+    @Test("a 10 MB line and progress bars reach `dtrain logs` readable and within the cap")
+    func hostileLog() throws {
+        let shared = try SharedSpool(label: "run-log")
+        let job = try Self.publish(
+            "noisy", main: "noisy.py", in: shared,
+            files: [
+                "noisy.py": """
+                import sys
+                for i in range(0, 101, 10):
+                    sys.stdout.write("\\rprogress %3d%%" % i)
+                    sys.stdout.flush()
+                print()
+                sys.stdout.write("x" * (10 * 1024 * 1024) + "\\n")
+                sys.stdout.buffer.write(b"bad utf8: \\xff\\xfe\\n")
+                print("done", flush=True)
+                """
+            ])
+        let worker = try shared.clone("gpu-01")
+        #expect(try Self.runOnce(worker, as: "gpu-01").runs.first?.state == "succeeded")
+
+        let reader = try shared.clone("reader")
+        let logs = try Processes.dtrain(["logs", job], spool: reader.path)
+        #expect(logs.status == 0, "\(logs.stderr)")
+        #expect(logs.stdout.contains("progress 100%"))
+        #expect(!logs.stdout.contains("progress  10%"), "progress bars collapse to the last one")
+        #expect(logs.stdout.contains("done"))
+        #expect(logs.stdout.contains("bad utf8"))
+        #expect(logs.stdout.utf8.count < Int(SpoolConfig.standard.limits.maxLogBytes) + 4_096)
+    }
+
     @Test("a second worker run on the same clone exits at once")
     func lock() throws {
         let shared = try SharedSpool(label: "run-lock")
