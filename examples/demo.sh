@@ -33,7 +33,7 @@ run "$dtrain" wallet --spool alice
 
 step "A worker node clones the spool and registers"
 run "$dtrain" clone "$demo/remote.git" worker --as gpu-01
-run "$dtrain" worker register --spool worker --min-price 5 --label site=demo
+run "$dtrain" worker register --spool worker --min-price 5 --label site=demo --log-interval 1
 
 step "The worker runs one job (as cron would), while alice follows the log"
 "$dtrain" worker run --once --spool worker >"$demo/worker.log" 2>&1 &
