@@ -45,6 +45,9 @@ extension Spool {
         else {
             throw SpoolError.notPermitted("timeout, CPUs and memory must be positive")
         }
+        if let image = options.image, !ImageReference.isValid(image) {
+            throw SubmissionError.invalidImage(image)
+        }
         let (package, quote) = try self.quote(zipAt: path, mainScript: options.mainScript)
         let config = try snapshot().config()
         let id = Identifier.make()
