@@ -26,6 +26,10 @@ public struct JobManifest: Codable, Sendable, Equatable {
         }
 
         public static let standard = Resources(cpus: 1, memoryBytes: 2 << 30, gpus: 0)
+
+        /// Docker refuses a smaller `--memory` ("Minimum memory limit allowed is
+        /// 6MB"), so a job asking for less could never start on any worker.
+        public static let minimumMemoryBytes: Int64 = 6 << 20
     }
 
     /// Where the ZIP's bytes are: a blob on the job's payload ref, fetched only by its runner.

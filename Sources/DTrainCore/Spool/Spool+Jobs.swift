@@ -45,6 +45,10 @@ extension Spool {
         else {
             throw SpoolError.notPermitted("timeout, CPUs and memory must be positive")
         }
+        guard options.resources.memoryBytes >= JobManifest.Resources.minimumMemoryBytes else {
+            throw SpoolError.notPermitted(
+                "memory must be at least 6 MiB (Docker's minimum), e.g. --memory 512m")
+        }
         if let image = options.image, !ImageReference.isValid(image) {
             throw SubmissionError.invalidImage(image)
         }
