@@ -78,17 +78,20 @@ public final class ZipReader {
 
     /// The next entry's header (`archive_read_next_header`), or nil at the end
     /// of the ZIP. Any data of the previous entry that was not read is skipped
-    /// by libarchive.
+    /// by libarchive. Names are read in a UTF-8 locale (see `UTF8Locale`).
     public func nextEntry() throws(ArchiveError) -> ZipEntry? {
-        var entry: OpaquePointer?
-        let status = archive_read_next_header(handle, &entry)
-        if status == ARCHIVE_EOF { return nil }
-        try ArchiveError.check(status, handle, "archive_read_next_header")
-        guard let entry else {
-            throw ArchiveError(
-                code: status, message: "no entry returned", function: "archive_read_next_header")
+        try UTF8Locale.run { () throws(ArchiveError) -> ZipEntry? in
+            var entry: OpaquePointer?
+            let status = archive_read_next_header(handle, &entry)
+            if status == ARCHIVE_EOF { return nil }
+            try ArchiveError.check(status, handle, "archive_read_next_header")
+            guard let entry else {
+                throw ArchiveError(
+                    code: status, message: "no entry returned",
+                    function: "archive_read_next_header")
+            }
+            return ZipEntry(reading: entry)
         }
-        return ZipEntry(reading: entry)
     }
 
     /// Up to `maxLength` more inflated bytes of the current entry

@@ -29,8 +29,15 @@ public struct GitError: Error, CustomStringConvertible {
     public var isExists: Bool { code == GIT_EEXISTS.rawValue }
     /// A reference did not hold the value the caller expected.
     public var isModified: Bool { code == GIT_EMODIFIED.rawValue }
-    /// Another writer held the ref's lock file at that instant.
-    public var isLocked: Bool { code == GIT_ELOCKED.rawValue }
+    /// Another writer held the ref's lock file at that instant. Ref updates
+    /// say so with `GIT_ELOCKED`; `git_remote_fetch` (libgit2 1.5) updating a
+    /// tracking ref says it only as a generic OS error naming the lock file.
+    public var isLocked: Bool {
+        code == GIT_ELOCKED.rawValue
+            || (klass == Int32(GIT_ERROR_OS.rawValue)
+                && (message.hasPrefix("failed to lock file")
+                    || message.hasPrefix("failed to create locked file")))
+    }
     /// Any way of losing a compare-and-swap on a ref: it exists, it moved, or a
     /// concurrent writer held its lock. Callers re-read and retry (with
     /// jitter).

@@ -41,6 +41,7 @@ extension Spool {
             let job = try snapshot.requireJob(id)
             let escrow = try ledgerBalance(.escrow(job: id), at: snapshot)
             let owner = job.manifest.owner
+            let config = try snapshot.config()
             let now = Timestamp.iso()
             let (state, note, entries): (JobState, String?, [LedgerEntry]) =
                 switch ending {
@@ -50,7 +51,7 @@ extension Spool {
                         [
                             LedgerEntry.settle(
                                 job: id, worker: worker, price: escrow,
-                                split: try snapshot.config().split, by: worker, at: now)
+                                split: config.split, by: worker, at: now)
                         ]
                     )
                 case .failed(let why):
@@ -61,6 +62,14 @@ extension Spool {
                 case .timedOut(let why):
                     (
                         .timedOut, why,
+                        [.release(job: id, user: owner, amount: escrow, by: worker, at: now)]
+                    )
+                case .handedBack(let why) where job.claims >= config.retryLimit:
+                    // Handed back by as many claims as the retry limit allows (an
+                    // image no worker has, say): fail and refund, or it would cycle
+                    // through the workers for ever, three commits a round.
+                    (
+                        .failed, "\(why); handed back \(job.claims) times, retry limit reached",
                         [.release(job: id, user: owner, amount: escrow, by: worker, at: now)]
                     )
                 case .handedBack(let why):

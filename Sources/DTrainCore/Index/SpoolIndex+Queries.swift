@@ -82,12 +82,18 @@ extension SpoolIndex {
 
     /// Ids that equal `text`, start with it, or end with it (the random part is what people
     /// copy), so `dtrain show k3f9x2` works.
+    ///
+    /// Compared as plain text, never as a `LIKE` pattern: an empty reference (an unset
+    /// `$JOB` in a script) or `%` must match nothing, not every job. Ids are lower case,
+    /// so the text is lowered to keep `K3F9X2` working.
     public func jobIDs(matching text: String) throws -> [String] {
-        let escaped = text.replacingOccurrences(of: "%", with: "")
-            .replacingOccurrences(of: "_", with: "")
+        guard !text.isEmpty else { return [] }
         return try database.rows(
-            "SELECT id FROM jobs WHERE id = ? OR id LIKE ? OR id LIKE ? ORDER BY id LIMIT 20",
-            [.text(text), .text(escaped + "%"), .text("%" + escaped)]
+            """
+            SELECT id FROM jobs WHERE substr(id, 1, length(?1)) = ?1
+                OR substr(id, -length(?1)) = ?1 ORDER BY id LIMIT 20
+            """,
+            [.text(text.lowercased())]
         ).compactMap { $0[0].text }
     }
 

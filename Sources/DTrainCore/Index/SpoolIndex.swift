@@ -17,7 +17,12 @@ public final class SpoolIndex {
     init(path: String, repository: Repository) throws {
         self.database = try Database(path: path)
         self.repository = repository
-        if try database.userVersion != Self.schemaVersion {
+        // Two processes opening a fresh clone at once must not build the schema
+        // over each other: one does it under the write lock, the other then
+        // finds the version set and leaves it alone.
+        guard try database.userVersion != Self.schemaVersion else { return }
+        try database.transaction {
+            guard try database.userVersion != Self.schemaVersion else { return }
             try database.execute(Self.dropSchema + Self.schema)
             try database.setUserVersion(Self.schemaVersion)
         }

@@ -26,6 +26,10 @@ public struct JobManifest: Codable, Sendable, Equatable {
         }
 
         public static let standard = Resources(cpus: 1, memoryBytes: 2 << 30, gpus: 0)
+
+        /// Docker refuses a smaller `--memory` ("Minimum memory limit allowed is
+        /// 6MB"), so a job asking for less could never start on any worker.
+        public static let minimumMemoryBytes: Int64 = 6 << 20
     }
 
     /// Where the ZIP's bytes are: a blob on the job's payload ref, fetched only by its runner.
@@ -37,21 +41,6 @@ public struct JobManifest: Codable, Sendable, Equatable {
         public var root: String
         public var files: Int
         public var inflatedBytes: Int64
-    }
-}
-
-extension JobManifest {
-    /// Whether `name` is a plain Docker image reference (`repo/name:tag`, `name@sha256:…`).
-    ///
-    /// The image goes on the worker's `docker create` command line: a name starting with `-`
-    /// would be read as an option (`--privileged`), so anything but a plain reference is
-    /// refused at submission and again by the worker, whatever the manifest says.
-    public static func isValidImage(_ name: String) -> Bool {
-        guard let first = name.first, first.isLetter || first.isNumber, name.count <= 255
-        else { return false }
-        return name.allSatisfy {
-            $0.isASCII && ($0.isLetter || $0.isNumber || "._/:@-".contains($0))
-        }
     }
 }
 

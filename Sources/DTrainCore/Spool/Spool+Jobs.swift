@@ -45,16 +45,21 @@ extension Spool {
         else {
             throw SpoolError.notPermitted("timeout, CPUs and memory must be positive")
         }
+        guard options.resources.memoryBytes >= JobManifest.Resources.minimumMemoryBytes else {
+            throw SpoolError.notPermitted(
+                "memory must be at least 6 MiB (Docker's minimum), e.g. --memory 512m")
+        }
         let config = try snapshot().config()
         let image = options.image ?? config.defaultImage
-        guard JobManifest.isValidImage(image) else {
-            throw SpoolError.notPermitted("'\(image)' is not a valid Docker image name")
-        }
+        guard ImageReference.isValid(image) else { throw SubmissionError.invalidImage(image) }
         let (package, quote) = try self.quote(zipAt: path, mainScript: options.mainScript)
         let id = Identifier.make()
 
         // The payload first: if the process dies here, an unreferenced ref is all that is left,
         // and no record on main ever points at a ZIP that is missing.
+        // FIXME: the file is read twice (validation, then this blob); a ZIP rewritten in
+        // between is stored unvalidated and mispriced. Workers re-check entries on unpack,
+        // so it bites pricing only; validate the blob's own bytes to close it.
         let blob = try repository.createBlob(fromFile: path)
         let payloadTree = try repository.updateTree(
             nil, [.upsert(path: SpoolLayout.payloadPath(id), blob: blob)])

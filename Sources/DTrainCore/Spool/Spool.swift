@@ -104,7 +104,9 @@ public final class Spool {
         _ build: (SpoolSnapshot) throws -> [TreeChange]
     ) throws -> ObjectID? {
         let signature = try Actor.signature(actor)
-        for _ in 0..<Self.localRetries {
+        for attempt in 0..<Self.localRetries {
+            // Jitter, so processes that collided do not collide again at once.
+            if attempt > 0 { Backoff.sleep(attempt: attempt, cap: 0.5) }
             let base = try snapshot()
             let changes = try build(base)
             guard !changes.isEmpty else { return nil }
@@ -116,7 +118,8 @@ public final class Spool {
                 try repository.setReference(
                     SpoolLayout.mainRef, to: commit, expected: base.commit, message: message)
                 return commit
-            } catch let error as GitError where error.isModified || error.isExists {
+            } catch let error as GitError where error.isLostRace {
+                // Moved, or another process held main's lock file this instant.
                 continue
             }
         }

@@ -159,6 +159,9 @@ public struct SpoolConfig: Codable, Sendable, Equatable {
         guard leaseSeconds > 0, retryLimit >= 0 else {
             throw .invalid("lease must be positive and retry limit non-negative")
         }
+        guard ImageReference.isValid(defaultImage) else {
+            throw .invalid("defaultImage '\(defaultImage)' is not a Docker image name")
+        }
     }
 }
 

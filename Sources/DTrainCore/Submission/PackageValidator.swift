@@ -1,6 +1,10 @@
 import ArchiveKit
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Checks a job ZIP before anything about it is written to the spool.
 ///
 /// The ZIP is read once, streaming (`ZipScan`): hostile entries, bombs and
@@ -57,8 +61,18 @@ public enum PackageValidator {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw .unreadable(path: path, reason: "permission denied")
         }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        let size = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+
+        // A pipe (`/dev/stdin`, `<(curl …)`) can be read once only: the scan
+        // would consume it and the stored payload would be empty. Its size is
+        // unknown too. `stat` follows the `/dev/stdin` symlink.
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw .unreadable(
+                path: path,
+                reason: "it is not a regular file (a pipe or a device); save the ZIP "
+                    + "to a file first")
+        }
+        let size = Int64(status.st_size)
         guard size <= limit else { throw .zipTooLarge(bytes: size, limit: limit) }
         return size
     }

@@ -20,6 +20,8 @@ public enum SubmissionError: DTrainError, Equatable {
     case mainScriptMissing(mainScript: String, root: String, candidates: [String])
     case mainScriptNotText(mainScript: String)
     case mainScriptTooLarge(mainScript: String, limit: Int)
+    /// `--image` that is not a Docker image reference (see `ImageReference`).
+    case invalidImage(String)
 
     public var exitStatus: ExitStatus {
         if case .fileNotFound = self { return .notFound }
@@ -55,6 +57,8 @@ public enum SubmissionError: DTrainError, Equatable {
             "main script '\(main)' is not UTF-8 text"
         case .mainScriptTooLarge(let main, let limit):
             "main script '\(main)' is larger than \(limit) bytes"
+        case .invalidImage(let image):
+            "'\(image)' is not a Docker image name (e.g. dtrain/python:bookworm)"
         }
     }
 }

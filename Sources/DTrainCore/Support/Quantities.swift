@@ -40,8 +40,12 @@ public enum Quantities {
             case "d": unit = 86_400
             default: return nil
             }
+            // Checked: `999999999999999999d` is a typo to refuse, not a crash.
             guard let value = Int(number) else { return nil }
-            total += value * unit
+            let (seconds, overflow) = value.multipliedReportingOverflow(by: unit)
+            let (sum, overflowed) = total.addingReportingOverflow(seconds)
+            guard !overflow, !overflowed else { return nil }
+            total = sum
             number = ""
         }
         return number.isEmpty && total > 0 ? total : nil

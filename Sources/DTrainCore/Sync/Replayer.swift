@@ -22,6 +22,11 @@ struct Replayer {
     }
 
     func replay(_ commits: [ObjectID], onto base: ObjectID) throws -> Outcome {
+        // Settings the remote cannot be read with (a hand-edited spool.json) are
+        // nobody's local change's fault: stop here and keep every local commit
+        // pending, rather than drop them all as refused.
+        _ = try SpoolSnapshot(repository: repository, commit: base).config()
+
         var tip = base
         var dropped: [DroppedChange] = []
         for id in commits {

@@ -93,14 +93,24 @@ extension Spool {
     }
 
     /// Fetches the remote's `main` into the tracking ref; one round trip.
+    ///
+    /// Another process of this clone fetching at the same instant holds the tracking ref's
+    /// lock file; that is a lost race, retried, not an unreachable remote.
     public func fetchMain() throws {
         let url = try remoteURL()
-        do {
-            try repository.fetch(
-                url: url, refspecs: ["+\(SpoolLayout.mainRef):\(Self.trackingRef)"],
-                credentials: credentials)
-        } catch {
-            throw SyncError.from(error, url: url)
+        var attempt = 0
+        while true {
+            do {
+                try repository.fetch(
+                    url: url, refspecs: ["+\(SpoolLayout.mainRef):\(Self.trackingRef)"],
+                    credentials: credentials)
+                return
+            } catch let error as GitError where error.isLocked && attempt < 8 {
+                attempt += 1
+                Backoff.sleep(attempt: attempt, cap: 0.5)
+            } catch {
+                throw SyncError.from(error, url: url)
+            }
         }
     }
 

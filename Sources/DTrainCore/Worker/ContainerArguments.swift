@@ -65,7 +65,8 @@ enum ContainerArguments {
         if spec.gpus > 0 {
             arguments += ["--gpus", "\(spec.gpus)"]
         }
-        arguments += [spec.image, "python3", "-c", EntryScript.source, spec.mainScript]
+        // "--": whatever the image is called, docker never reads it as an option.
+        arguments += ["--", spec.image, "python3", "-c", EntryScript.source, spec.mainScript]
         return arguments
     }
 

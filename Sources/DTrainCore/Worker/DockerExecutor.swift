@@ -105,7 +105,7 @@ public final class DockerExecutor: Sendable {
     /// Whether the image is in the local store (`docker image inspect`); never
     /// pulls.
     public func imagePresent(_ image: String) -> Bool {
-        (try? cli.run(["image", "inspect", "--format", "{{.Id}}", image]).status) == 0
+        (try? cli.run(["image", "inspect", "--format", "{{.Id}}", "--", image]).status) == 0
     }
 
     /// The daemon's version, or nil when the client is missing or no daemon

@@ -46,6 +46,14 @@ public final class JobRunner {
         let directory = spool.localDirectory + "/runs/\(id)-\(attempt)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
+        // A manifest written around `dtrain submit` may name an image docker would
+        // read as an option; that is the job's fault, never retried.
+        guard ImageReference.isValid(job.manifest.image) else {
+            return try end(
+                job, attempt: attempt,
+                .failed("its image '\(job.manifest.image)' is not a Docker image name"))
+        }
+
         // Unpack with the same rules as at submission; a ZIP that fails now fails the job.
         let workspace = directory + "/workspace"
         let output = directory + "/output"
@@ -55,11 +63,6 @@ public final class JobRunner {
         } catch let error as ZipOperationError {
             return try end(
                 job, attempt: attempt, .failed("the job's ZIP cannot be unpacked: \(error)"))
-        }
-
-        guard JobManifest.isValidImage(job.manifest.image) else {
-            return try end(
-                job, attempt: attempt, .failed("'\(job.manifest.image)' is not a valid image name"))
         }
 
         // Start, and tell everyone.

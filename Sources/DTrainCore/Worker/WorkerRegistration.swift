@@ -56,14 +56,14 @@ extension Spool {
         var result: [WorkerRecord] = []
         for folder in try repository.entries(in: snapshot.tree, directory: "workers")
         where folder.isTree {
-            let files = try repository.entries(
-                in: snapshot.tree, directory: "workers/" + folder.name
-            )
-            .filter { !$0.isTree }.sorted { $0.name < $1.name }
-            guard let newest = files.last else { continue }
-            let path = "workers/\(folder.name)/\(newest.name)"
-            if let record = try snapshot.read(WorkerRecord.self, at: path) {
-                result.append(record)
+            // The newest by its own time: two registrations in one second may sort either
+            // way by file name.
+            let directory = "workers/" + folder.name
+            let records = try repository.entries(in: snapshot.tree, directory: directory)
+                .filter { !$0.isTree }
+                .compactMap { try snapshot.read(WorkerRecord.self, at: directory + "/" + $0.name) }
+            if let newest = records.max(by: { $0.registeredAt < $1.registeredAt }) {
+                result.append(newest)
             }
         }
         return result
