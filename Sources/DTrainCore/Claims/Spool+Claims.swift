@@ -74,6 +74,8 @@ extension Spool {
         try setLocalClaim(id, to: commit)
 
         // Record it on main; if the job moved on meanwhile (cancelled), give the claim back.
+        // FIXME: a worker that dies right here leaves a claim ref with no `claimed` record;
+        // the job is skipped by everyone until a reap removes the claim a lease later.
         do {
             try write(actor: worker, message: "Worker \(worker) claims job \(id)") { snapshot in
                 let current = try snapshot.requireJob(id)

@@ -26,6 +26,9 @@ public struct RunResult: Codable, Sendable, Equatable {
 ///
 /// Results live on their own ref, like payloads, so the branch every worker polls stays small;
 /// `dtrain logs` and `dtrain output` fetch exactly the one they need.
+// FIXME: results refs (and payload refs) are never folded away, so the remote's ref
+// advertisement, which libgit2 1.5 downloads whole on every fetch, grows by two refs per
+// job. Bites at tens of thousands of jobs; fold finished jobs into archive refs by month.
 extension Spool {
     public static let resultRefPrefix = "refs/dtrain/results/"
 

@@ -62,6 +62,8 @@ public final class WorkerLoop {
         var handedBack = Set<String>()
         while !stopRequested() {
             // Reaping is everyone's chore; a failure here must not stop the worker.
+            // FIXME: reap and claimNext each fetch main and list the remote's refs, so a
+            // poll costs four round trips where two would do; bites on slow ssh links.
             do {
                 summary.reaped += try spool.reap()
             } catch {

@@ -28,6 +28,8 @@ enum OutputCommands {
 
         while true {
             // Bring main up to date; an unreachable remote only matters when following.
+            // FIXME: a follower fetches main and the claim ref every second; many followers
+            // of one remote multiply that load. Bites with dozens of followers over ssh.
             if spool.settings.remote != nil {
                 do { try spool.sync() } catch let error as SyncError where !follow {
                     context.console.warn("showing the local copy: \(error)")
@@ -40,6 +42,9 @@ enum OutputCommands {
             } else if job.state == .claimed || job.state == .running {
                 lines = try spool.liveLog(job: id).flatMap { LogFormat.decode($0) }
             }
+            // FIXME: lines are matched by count between the live pieces and the final log;
+            // when the log cap dropped lines mid-run, a follower may skip or repeat a few
+            // lines at the moment the job ends.
             for line in lines.dropFirst(printed) {
                 let text =
                     raw
