@@ -52,6 +52,11 @@ extension Spool {
         if let image = options.image, !ImageReference.isValid(image) {
             throw SubmissionError.invalidImage(image)
         }
+        if let name = options.name, !Self.isPrintableName(name) {
+            throw SpoolError.notPermitted(
+                "job name \(name.debugDescription) must be 1 to 200 characters on one line, "
+                    + "without control characters")
+        }
         let (package, quote) = try self.quote(zipAt: path, mainScript: options.mainScript)
         let config = try snapshot().config()
         let id = Identifier.make()
@@ -146,6 +151,18 @@ extension Spool {
             return try changes(for: cancelled, entries: entries)
         }
         return result!
+    }
+
+    /// A job name is printed in tables, `show` and commit subjects: a newline or
+    /// an escape sequence in it would forge lines there. Spaces are fine.
+    static func isPrintableName(_ name: String) -> Bool {
+        (1...200).contains(name.count)
+            && name.unicodeScalars.allSatisfy {
+                $0.properties.generalCategory != .control
+                    && $0.properties.generalCategory != .format
+                    && $0.properties.generalCategory != .lineSeparator
+                    && $0.properties.generalCategory != .paragraphSeparator
+            }
     }
 
     func requireOwnerOrAdmin(_ job: JobRecord, actor: String, snapshot: SpoolSnapshot) throws {
