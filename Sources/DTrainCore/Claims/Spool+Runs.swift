@@ -33,10 +33,14 @@ extension Spool {
 
     /// Ends the run: the final record and its settle or release in one commit, delivered,
     /// then the claim ref is deleted (the record on main now says everything it did).
+    ///
+    /// - Returns: the ending written, which is a failure for a hand-back past the retry limit.
+    @discardableResult
     public func finish(
         job id: String, worker: String, ending: RunEnding, result: String? = nil
-    ) throws {
+    ) throws -> RunEnding {
         try requireHeldClaim(job: id)
+        var written = ending
         try write(actor: worker, message: Self.finishMessage(id, worker, ending)) { snapshot in
             let job = try snapshot.requireJob(id)
             let escrow = try ledgerBalance(.escrow(job: id), at: snapshot)
@@ -75,6 +79,7 @@ extension Spool {
                 case .handedBack(let why):
                     (.published, why, [])
                 }
+            if ending.isHandBack, state == .failed { written = .failed(note ?? "") }
             try checkLedger(entries, at: snapshot, reservations: [id: owner])
             let record = try job.transition(
                 to: state, by: worker, note: note, worker: worker, attempt: job.attempt,
@@ -83,6 +88,7 @@ extension Spool {
         }
         try deliver(expecting: "job \(id)")
         try releaseClaim(job: id)
+        return written
     }
 
     static func finishMessage(_ job: String, _ worker: String, _ ending: RunEnding) -> String {

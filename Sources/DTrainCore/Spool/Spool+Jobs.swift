@@ -49,6 +49,11 @@ extension Spool {
             throw SpoolError.notPermitted(
                 "memory must be at least 6 MiB (Docker's minimum), e.g. --memory 512m")
         }
+        if let name = options.name, !Self.isPrintableName(name) {
+            throw SpoolError.notPermitted(
+                "job name \(name.debugDescription) must be 1 to 200 characters on one line, "
+                    + "without control characters")
+        }
         let config = try snapshot().config()
         let image = options.image ?? config.defaultImage
         guard ImageReference.isValid(image) else { throw SubmissionError.invalidImage(image) }
@@ -145,6 +150,18 @@ extension Spool {
             return try changes(for: cancelled, entries: entries)
         }
         return result!
+    }
+
+    /// A job name is printed in tables, `show` and commit subjects: a newline or
+    /// an escape sequence in it would forge lines there. Spaces are fine.
+    static func isPrintableName(_ name: String) -> Bool {
+        (1...200).contains(name.count)
+            && name.unicodeScalars.allSatisfy {
+                $0.properties.generalCategory != .control
+                    && $0.properties.generalCategory != .format
+                    && $0.properties.generalCategory != .lineSeparator
+                    && $0.properties.generalCategory != .paragraphSeparator
+            }
     }
 
     func requireOwnerOrAdmin(_ job: JobRecord, actor: String, snapshot: SpoolSnapshot) throws {

@@ -33,6 +33,8 @@ public struct SpoolVerifier {
     let repository: Repository
     private var jobs: [String: JobTrack] = [:]
     private var ledger = LedgerState()
+    /// The admins of the `spool.json` in force, who alone may credit.
+    private var admins: Set<String> = []
     private var report = Report()
 
     public init(repository: Repository) {
@@ -88,6 +90,7 @@ public struct SpoolVerifier {
                     let config = try CanonicalJSON.decode(SpoolConfig.self, from: data)
                     try config.validate()
                     ledger.split = config.split
+                    admins = Set(config.admins)
                 case .manifest:
                     manifests.append(try CanonicalJSON.decode(JobManifest.self, from: data))
                 case .quote(let job):
@@ -137,6 +140,12 @@ public struct SpoolVerifier {
             (order.firstIndex(of: $0.kind)!, $0.id) < (order.firstIndex(of: $1.kind)!, $1.id)
         }
         for entry in sorted {
+            // Money enters only by an admin's credit, the one rule `LedgerState`
+            // leaves to the spool.
+            if entry.kind == .credit, !admins.contains(entry.by) {
+                throw RuleBroken(
+                    rule: "credit \(entry.id) was written by \(entry.by), who is not an admin")
+            }
             do {
                 try ledger.apply(entry)
             } catch {

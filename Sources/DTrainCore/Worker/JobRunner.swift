@@ -139,11 +139,12 @@ public final class JobRunner {
     private func end(
         _ job: JobRecord, attempt: Int, _ ending: RunEnding, result: String? = nil
     ) throws -> Outcome {
-        try spool.finish(job: job.id, worker: worker, ending: ending, result: result)
-        let state = Self.word(ending)
-        log("job \(job.id): \(state)" + (Self.reason(ending).map { " (\($0))" } ?? ""))
+        let written = try spool.finish(
+            job: job.id, worker: worker, ending: ending, result: result)
+        let state = Self.word(written)
+        log("job \(job.id): \(state)" + (Self.reason(written).map { " (\($0))" } ?? ""))
         return Outcome(
-            job: job.id, attempt: attempt, state: state, reason: Self.reason(ending),
+            job: job.id, attempt: attempt, state: state, reason: Self.reason(written),
             result: result)
     }
 

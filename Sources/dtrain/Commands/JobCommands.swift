@@ -30,7 +30,7 @@ enum JobCommands {
         let spool = try context.openSpool()
         let actor = try context.actor(spool)
         let (zip, folderName) = try zipIfFolder(
-            invocation.requirePositional(0, "JOB.zip"), spool: spool)
+            invocation.requirePositional(0, "JOB.zip"), spool: spool, console: context.console)
         var options = try submitOptions(invocation)
         options.name = options.name ?? folderName
         let job = try spool.submit(zipAt: zip, options: options, actor: actor)
@@ -49,7 +49,8 @@ enum JobCommands {
         usage: "dtrain quote JOB.zip --main train.py", options: [jobOptions[0]], maxPositionals: 1
     ) { invocation, context in
         let spool = try context.openSpool()
-        let (zip, _) = try zipIfFolder(invocation.requirePositional(0, "JOB.zip"), spool: spool)
+        let (zip, _) = try zipIfFolder(
+            invocation.requirePositional(0, "JOB.zip"), spool: spool, console: context.console)
         guard let main = invocation.value("main") else {
             throw UsageError("--main FILE is required", command: invocation.command)
         }
@@ -163,8 +164,11 @@ enum JobCommands {
 
     /// A folder is zipped first (with libarchive, never following symlinks), so
     /// `dtrain submit examples/sklearn-digits --main train.py` works without a zip tool.
-    /// Returns the ZIP's path and, for a folder, its name.
-    static func zipIfFolder(_ path: String, spool: Spool) throws -> (String, String?) {
+    /// Returns the ZIP's path and, for a folder, its name. What was left out (symlinks,
+    /// fifos) is said on stderr, so a job missing its linked data folder is no surprise.
+    static func zipIfFolder(_ path: String, spool: Spool, console: Console) throws
+        -> (String, String?)
+    {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder),
             isFolder.boolValue
@@ -178,6 +182,12 @@ enum JobCommands {
             try? FileManager.default.removeItem(atPath: zip)
             throw SpoolError.notPermitted(
                 "\(path) is larger than the spool's ZIP limit of \(limits.maxZipBytes) bytes")
+        }
+        if !summary.skippedNonRegular.isEmpty {
+            let names = summary.skippedNonRegular.prefix(5).joined(separator: ", ")
+            console.warn(
+                "left out \(summary.skippedNonRegular.count) symlink(s) or special file(s) "
+                    + "of \(path), which dtrain never follows: \(names)")
         }
         atexit { cleanUpSubmitZips() }
         return (zip, URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent)
