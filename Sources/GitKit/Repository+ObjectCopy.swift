@@ -15,21 +15,60 @@ extension Repository {
     /// the loose copy exceeds that budget.
     // FIXME: libgit2 has no gc/repack, so loose objects and small packs pile
     // up in a remote fed thousands of pushes; run `git gc` there now and then.
+    ///
+    /// The commits to send are found by walking back from `tip` until the walk meets
+    /// commits the remote already has, so the cost follows what is new, not how many refs
+    /// the remote holds (a spool remote holds a ref per job).
     func copyObjects(reachableFrom tip: ObjectID, into remote: Repository) throws(GitError) {
         if remote.hasObject(tip) { return }
-        var hidden: [ObjectID] = []
-        for known in try remote.allReferenceTargets() where try isCommit(known) {
-            hidden.append(known)
-        }
-        if !hidden.isEmpty {
-            let missing = try commitsToSend(from: tip, hiding: hidden, into: remote)
+        let (missing, boundary) = try missingCommits(from: tip, in: remote)
+        if !boundary.isEmpty {
             var budget = Self.packThreshold
             if try copyLoose(missing, into: remote, budget: &budget) { return }
         }
 
         // Too many objects for loose files: the rest go as one pack (objects
         // already copied loose may be sent again; duplicates are harmless).
-        try packObjects(reachableFrom: tip, hiding: hidden, into: remote)
+        try packObjects(reachableFrom: tip, hiding: boundary, into: remote)
+    }
+
+    /// The commits reachable from `tip` that `remote` lacks, parents before children, and
+    /// the commits the remote has where the walk stopped.
+    ///
+    /// A commit the remote has comes with its whole history (objects are only ever written
+    /// after everything they point at), so the walk never needs to go past one.
+    private func missingCommits(from tip: ObjectID, in remote: Repository) throws(GitError)
+        -> (missing: [ObjectID], boundary: [ObjectID])
+    {
+        var missing: [ObjectID] = []
+        var boundary: [ObjectID] = []
+        var seen: Set<ObjectID> = [tip]
+        // Post-order: a commit is emitted once all of its parents have been.
+        var stack: [(id: ObjectID, expanded: Bool)] = [(tip, false)]
+        while let (id, expanded) = stack.popLast() {
+            if expanded {
+                missing.append(id)
+                continue
+            }
+            stack.append((id, true))
+            for parent in try parents(of: id) where !seen.contains(parent) {
+                seen.insert(parent)
+                if remote.hasObject(parent) {
+                    boundary.append(parent)
+                } else {
+                    stack.append((parent, false))
+                }
+            }
+        }
+        return (missing, boundary)
+    }
+
+    private func parents(of id: ObjectID) throws(GitError) -> [ObjectID] {
+        let commit = try lookupCommit(id)
+        defer { git_commit_free(commit) }
+        return (0..<git_commit_parentcount(commit)).compactMap { index in
+            git_commit_parent_id(commit, index).map { ObjectID($0) }
+        }
     }
 
     /// Copies commits oldest first, each after its tree; false when more
@@ -49,25 +88,6 @@ extension Repository {
             budget -= 1
         }
         return true
-    }
-
-    /// Commits reachable from `tip`, not from `hidden`, absent from `remote`;
-    /// oldest first.
-    private func commitsToSend(
-        from tip: ObjectID, hiding hidden: [ObjectID], into remote: Repository
-    ) throws(GitError) -> [ObjectID] {
-        let walk = try makeWalk(from: tip, hiding: hidden)
-        defer { git_revwalk_free(walk) }
-        var result: [ObjectID] = []
-        var next = git_oid()
-        while true {
-            let status = git_revwalk_next(&next, walk)
-            if status == GIT_ITEROVER.rawValue { break }
-            try check(status, "git_revwalk_next")
-            let commit = ObjectID(next)
-            if !remote.hasObject(commit) { result.append(commit) }
-        }
-        return result
     }
 
     /// A walk over commits reachable from `tip` but not from `hidden`, oldest
@@ -141,33 +161,5 @@ extension Repository {
                 message: "copied \(id) but the remote stored \(ObjectID(written))",
                 function: "git_odb_write")
         }
-    }
-
-    /// Whether this repository has `id` and it is a commit
-    /// (`git_odb_read_header`); refs may also point at tags or blobs.
-    private func isCommit(_ id: ObjectID) throws(GitError) -> Bool {
-        guard hasObject(id) else { return false }
-        var oid = id.oid
-        var size = 0
-        var type = GIT_OBJECT_INVALID
-        try check(git_odb_read_header(&size, &type, database, &oid), "git_odb_read_header")
-        return type == GIT_OBJECT_COMMIT
-    }
-
-    /// Targets of every ref under `refs/` (`git_reference_iterator_new`).
-    func allReferenceTargets() throws(GitError) -> [ObjectID] {
-        var iterator: OpaquePointer?
-        try check(git_reference_iterator_new(&iterator, handle), "git_reference_iterator_new")
-        defer { git_reference_iterator_free(iterator) }
-        var result: [ObjectID] = []
-        while true {
-            var reference: OpaquePointer?
-            let status = git_reference_next(&reference, iterator)
-            if status == GIT_ITEROVER.rawValue { break }
-            try check(status, "git_reference_next")
-            if let target = git_reference_target(reference) { result.append(ObjectID(target)) }
-            git_reference_free(reference)
-        }
-        return result
     }
 }
