@@ -58,16 +58,23 @@ extension SpoolIndex {
         }
     }
 
-    /// Copies the newest record's state onto the job's row.
+    /// Copies the newest record's state onto the job's row (a draft with no records left,
+    /// when a move took them all out).
     func refreshState(of job: String) throws {
         try database.run(
             """
-            UPDATE jobs SET (state, seq, updated_at, note) = (
-                SELECT state, seq, at, note FROM records WHERE records.job = jobs.id
+            UPDATE jobs SET
+              state = COALESCE((SELECT state FROM records WHERE records.job = jobs.id
+                ORDER BY seq DESC LIMIT 1), 'draft'),
+              seq = COALESCE((SELECT seq FROM records WHERE records.job = jobs.id
+                ORDER BY seq DESC LIMIT 1), 0),
+              updated_at = (SELECT at FROM records WHERE records.job = jobs.id
+                ORDER BY seq DESC LIMIT 1),
+              note = (SELECT note FROM records WHERE records.job = jobs.id
                 ORDER BY seq DESC LIMIT 1),
               worker = (SELECT worker FROM records WHERE records.job = jobs.id
                 AND worker IS NOT NULL ORDER BY seq DESC LIMIT 1)
-            WHERE id = ? AND EXISTS (SELECT 1 FROM records WHERE records.job = jobs.id)
+            WHERE id = ?
             """,
             [.text(job)])
     }
@@ -76,5 +83,47 @@ extension SpoolIndex {
 extension SQLValue {
     static func optional(_ text: String?) -> SQLValue {
         text.map { .text($0) } ?? .null
+    }
+}
+
+/// Taking rows out again, for a move to a tree that lacks some files.
+extension SpoolIndex {
+    /// Takes out the files of `paths` that `base` has; returns the jobs touched.
+    func remove(paths: [String], _ base: SpoolSnapshot) throws -> Set<String> {
+        var touched = Set<String>()
+        for path in paths where try base.exists(path) {
+            switch SpoolLayout.classify(path) {
+            case .manifest(let job):
+                try database.run("DELETE FROM jobs WHERE id = ?", [.text(job)])
+            case .quote(let job):
+                try database.run(
+                    "UPDATE jobs SET price = 0, score = 0 WHERE id = ?", [.text(job)])
+            case .state(let job, let file):
+                // The sequence number is in the name; no need to read the old record.
+                guard let seq = file.split(separator: "-").first.flatMap({ Int($0) }) else {
+                    continue
+                }
+                try database.run(
+                    "DELETE FROM records WHERE job = ? AND seq = ?", [.text(job), .int(Int64(seq))])
+                touched.insert(job)
+            case .ledgerEntry(let id):
+                try removeEntry(id)
+            case .config, .other:
+                continue
+            }
+        }
+        return touched
+    }
+
+    /// Takes an entry out and moves its postings back off the balances.
+    func removeEntry(_ id: String) throws {
+        for row in try database.rows(
+            "SELECT account, amount FROM postings WHERE entry = ?", [.text(id)])
+        {
+            try database.run(
+                "UPDATE balances SET balance = balance - ? WHERE account = ?", [row[1], row[0]])
+        }
+        try database.run("DELETE FROM postings WHERE entry = ?", [.text(id)])
+        try database.run("DELETE FROM entries WHERE id = ?", [.text(id)])
     }
 }

@@ -64,29 +64,31 @@ public final class SpoolIndex {
             .flatMap { $0[0].text }.flatMap(ObjectID.init(hex:))
     }
 
-    /// Brings the index to `snapshot`: a tree diff from the indexed commit when that commit is
-    /// an ancestor, a full rebuild otherwise (first use, or a snapshot older than the index).
+    /// Brings the index to `snapshot` by a tree diff from the commit it reflects.
+    ///
+    /// Two trees of a spool differ only by whole files, so the index can move between any
+    /// two commits — forwards, back, or sideways onto a remote tip that local commits are
+    /// being replayed on — by taking out what the old tree had and putting in what the new
+    /// one has. The cost follows the difference, never the size of the spool.
     public func sync(to snapshot: SpoolSnapshot) throws {
         try database.transaction {
             let indexed = try indexedCommit()
             guard indexed != snapshot.commit else { return }
 
-            var base: ObjectID?
-            if let indexed, repository.hasObject(indexed),
-                try repository.isAncestor(indexed, of: snapshot.commit)
-            {
-                base = try repository.commit(indexed).tree
+            var base: SpoolSnapshot?
+            if let indexed, repository.hasObject(indexed) {
+                base = try SpoolSnapshot(repository: repository, commit: indexed)
             } else {
                 try clear()
             }
-            let paths = try repository.changedPaths(from: base, to: snapshot.tree)
-            if base != nil, try paths.contains(where: { try !(snapshot.exists($0)) }) {
-                // Records are immutable: a deletion means history we do not understand,
-                // so start again from nothing rather than guess.
-                try clear()
-                try apply(paths: repository.changedPaths(from: nil, to: snapshot.tree), snapshot)
-            } else {
-                try apply(paths: paths, snapshot)
+            let paths = try repository.changedPaths(from: base?.tree, to: snapshot.tree)
+            var touched = Set<String>()
+            if let base {
+                touched = try remove(paths: paths, base)
+            }
+            touched.formUnion(try apply(paths: paths, snapshot))
+            for job in touched {
+                try refreshState(of: job)
             }
             try database.run(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('commit', ?)",
@@ -108,7 +110,8 @@ public final class SpoolIndex {
             """)
     }
 
-    private func apply(paths: [String], _ snapshot: SpoolSnapshot) throws {
+    /// Puts in the files of `paths` that `snapshot` has; returns the jobs touched.
+    private func apply(paths: [String], _ snapshot: SpoolSnapshot) throws -> Set<String> {
         var touchedJobs = Set<String>()
         for path in paths {
             switch SpoolLayout.classify(path) {
@@ -137,8 +140,6 @@ public final class SpoolIndex {
                 continue
             }
         }
-        for job in touchedJobs {
-            try refreshState(of: job)
-        }
+        return touchedJobs
     }
 }
