@@ -1,0 +1,85 @@
+import Foundation
+
+/// The report as a person reads it: one table per section, then the notes.
+extension BenchReport {
+    func text() -> String {
+        var parts: [String] = []
+        if !claimRaces.isEmpty {
+            parts.append(
+                Self.raceTable(
+                    "1. Claims: `dtrain worker claim` processes racing over a local bare remote",
+                    claimRaces))
+        }
+        if !gitFloor.isEmpty {
+            parts.append(
+                Self.raceTable(
+                    "2. Floor: plain git, ls-remote + commit-tree + create-only push", gitFloor))
+        }
+        if !scale.isEmpty {
+            parts.append(scaleSetupTable())
+            parts.append(scaleOperationTable())
+        }
+        var footer = ["total \(Format.seconds(totalSeconds)) (budget \(Int(budgetSeconds)) s)"]
+        if let peakResidentKiB { footer.append("peak RSS \(Format.count(peakResidentKiB)) KiB") }
+        if let peakChildResidentKiB {
+            footer.append("largest child peak RSS \(Format.count(peakChildResidentKiB)) KiB")
+        }
+        parts.append(footer.joined(separator: ", "))
+        if !notes.isEmpty {
+            parts.append((["notes:"] + notes.map { "  - " + $0 }).joined(separator: "\n"))
+        }
+        return parts.joined(separator: "\n\n") + "\n"
+    }
+
+    private static func raceTable(_ title: String, _ races: [RaceFigures]) -> String {
+        let rows = races.map { race in
+            [
+                "\(race.workers)", "\(race.claimed)/\(race.jobs)", Format.seconds(race.seconds),
+                Format.number(race.claimsPerSecond), Format.number(race.refusedPerClaim),
+                Format.seconds(race.medianClaimSeconds),
+                race.anomalies.isEmpty ? "-" : race.anomalies.joined(separator: "; "),
+            ]
+        }
+        return TextTable.render(
+            title: title,
+            header: [
+                "workers", "claimed", "wall", "claims/s", "refused/claim", "median claim",
+                "anomalies",
+            ], rows: rows)
+    }
+
+    private func scaleSetupTable() -> String {
+        let rows = scale.map { figures in
+            [
+                Format.count(figures.jobs), Format.count(figures.payloadRefs),
+                Format.count(figures.objectsWritten), Format.seconds(figures.buildSeconds),
+                Format.seconds(figures.indexFirstBuildSeconds), Format.bytes(figures.indexBytes),
+            ]
+        }
+        return TextTable.render(
+            title: "3a. Spool size: synthetic history (setup) and the index's first build",
+            header: [
+                "jobs", "payload refs", "objects", "history write", "index first build",
+                "index size",
+            ], rows: rows)
+    }
+
+    private func scaleOperationTable() -> String {
+        let rows = scale.map { figures in
+            [
+                Format.count(figures.jobs), Format.seconds(figures.submitSeconds),
+                Format.seconds(figures.publishSeconds), Format.seconds(figures.deliverSeconds),
+                Format.seconds(figures.workerSyncSeconds),
+                Format.seconds(figures.indexCatchUpSeconds),
+                Format.seconds(figures.claimSeconds), Format.seconds(figures.listRemoteSeconds),
+                Format.seconds(figures.idleFetchSeconds), "\(figures.samples)",
+            ]
+        }
+        return TextTable.render(
+            title: "3b. Spool size: steady-state operations (medians)",
+            header: [
+                "jobs", "submit", "publish", "sync out", "worker sync", "index catch-up",
+                "claim", "ls-remote", "idle fetch", "n",
+            ], rows: rows)
+    }
+}

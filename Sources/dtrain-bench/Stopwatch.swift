@@ -1,0 +1,64 @@
+import Foundation
+
+/// Elapsed wall-clock time from a monotonic clock (`DispatchTime`), immune to NTP steps.
+struct Stopwatch: Sendable {
+    private let start = DispatchTime.now().uptimeNanoseconds
+
+    var seconds: Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    /// Runs `body` and returns its result with the seconds it took.
+    static func time<T>(_ body: () throws -> T) rethrows -> (value: T, seconds: Double) {
+        let clock = Stopwatch()
+        let value = try body()
+        return (value, clock.seconds)
+    }
+}
+
+/// The wall-clock budget of the whole run. Sections ask it before starting anything long,
+/// so the benchmark ends in bounded time on a slow or busy machine instead of being killed.
+final class Budget: Sendable {
+    let totalSeconds: Double
+    private let clock = Stopwatch()
+
+    init(seconds: Double) {
+        self.totalSeconds = seconds
+    }
+
+    var elapsed: Double { clock.seconds }
+    var remaining: Double { max(0, totalSeconds - clock.seconds) }
+    var isExhausted: Bool { remaining <= 0 }
+}
+
+/// Small statistics over samples, in seconds.
+enum Samples {
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+}
+
+/// Memory figures from the kernel.
+enum Memory {
+    /// Peak resident set of this process (`VmHWM` in /proc/self/status), in KiB.
+    static func peakResidentKiB() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let digits = line.split(separator: " ").dropFirst().first
+            return digits.flatMap { Int($0) }
+        }
+        return nil
+    }
+
+    /// The largest peak resident set of any child process reaped so far, in KiB
+    /// (`getrusage(RUSAGE_CHILDREN)`).
+    static func peakChildResidentKiB() -> Int? {
+        var usage = rusage()
+        guard getrusage(RUSAGE_CHILDREN.rawValue, &usage) == 0 else { return nil }
+        return Int(usage.ru_maxrss)
+    }
+}
