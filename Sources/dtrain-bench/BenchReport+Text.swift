@@ -53,33 +53,45 @@ extension BenchReport {
             [
                 Format.count(figures.jobs), Format.count(figures.payloadRefs),
                 Format.count(figures.objectsWritten), Format.seconds(figures.buildSeconds),
-                Format.seconds(figures.indexFirstBuildSeconds), Format.bytes(figures.indexBytes),
+                Format.seconds(figures.indexFirstBuildSeconds),
+                Format.seconds(figures.indexFirstBuildCPUSeconds), Format.bytes(figures.indexBytes),
             ]
         }
         return TextTable.render(
             title: "3a. Spool size: synthetic history (setup) and the index's first build",
             header: [
                 "jobs", "payload refs", "objects", "history write", "index first build",
-                "index size",
+                "(CPU)", "index size",
             ], rows: rows)
     }
 
     private func scaleOperationTable() -> String {
-        let rows = scale.map { figures in
+        let submitRows = scale.map { figures in
             [
                 Format.count(figures.jobs), Format.seconds(figures.submitSeconds),
                 Format.seconds(figures.publishSeconds), Format.seconds(figures.deliverSeconds),
-                Format.seconds(figures.workerSyncSeconds),
-                Format.seconds(figures.indexCatchUpSeconds),
-                Format.seconds(figures.claimSeconds), Format.seconds(figures.listRemoteSeconds),
-                Format.seconds(figures.idleFetchSeconds), "\(figures.samples)",
+                Format.seconds(figures.deliverAfterReplaySeconds), "\(figures.samples)",
             ]
         }
-        return TextTable.render(
-            title: "3b. Spool size: steady-state operations (medians)",
+        let claimRows = scale.map { figures in
+            [
+                Format.count(figures.jobs), Format.seconds(figures.workerSyncSeconds),
+                Format.seconds(figures.indexCatchUpSeconds),
+                Format.seconds(figures.claimSeconds), Format.seconds(figures.createRefSeconds),
+                Format.seconds(figures.listRemoteSeconds),
+                Format.seconds(figures.idleFetchSeconds),
+            ]
+        }
+        let submitSide = TextTable.render(
+            title: "3b. Spool size: submitting (medians; 'after replay' is one sample)",
+            header: ["jobs", "submit", "publish", "sync out", "sync out after replay", "n"],
+            rows: submitRows)
+        let claimSide = TextTable.render(
+            title: "3c. Spool size: claiming (medians)",
             header: [
-                "jobs", "submit", "publish", "sync out", "worker sync", "index catch-up",
-                "claim", "ls-remote", "idle fetch", "n",
-            ], rows: rows)
+                "jobs", "worker sync", "index catch-up", "claim", "create ref", "ls-remote",
+                "idle fetch",
+            ], rows: claimRows)
+        return submitSide + "\n\n" + claimSide
     }
 }

@@ -41,17 +41,23 @@ struct ScaleFigures: Codable, Sendable {
     var objectsWritten: Int
     /// The first `Spool.index()` of a fresh clone: SQLite built from the whole tree.
     var indexFirstBuildSeconds: Double
+    /// CPU seconds of this process during that build (the rest was waiting).
+    var indexFirstBuildCPUSeconds: Double
     var indexBytes: Int64
     /// Medians over the samples.
     var submitSeconds: Double?
     var publishSeconds: Double?
     /// `Spool.sync()` of the submitter delivering one submit + publish.
     var deliverSeconds: Double?
+    /// The same after another clone moved the remote: the commits are replayed first.
+    var deliverAfterReplaySeconds: Double?
     /// `Spool.sync()` of the worker picking the new job up, then the index catching up.
     var workerSyncSeconds: Double?
     var indexCatchUpSeconds: Double?
     /// `Spool.claim(job:worker:)`: claim ref push, `claimed` on main, sync.
     var claimSeconds: Double?
+    /// `Repository.push` creating one ref on the remote: a claim's atomic step alone.
+    var createRefSeconds: Double?
     /// The remote's ref advertisement alone (`Spool.remoteClaims()`).
     var listRemoteSeconds: Double?
     /// A fetch of main with nothing new (`Spool.fetchMain()`).

@@ -50,59 +50,96 @@ struct ScaleBench {
         let remote = try Repository.openExactly(at: spool.remote)
         let history = SyntheticHistory(repository: remote, template: template, zip: zip)
         let (built, buildSeconds) = try Stopwatch.time {
-            try history.build(jobs: size, payloadRefs: options.payloadRefs)
+            try GitDurability.withoutFsync {
+                try history.build(jobs: size, payloadRefs: options.payloadRefs)
+            }
         }
         let submitter = try spool.borrowedClone("submitter")
         let worker = try spool.borrowedClone("worker")
 
         // The index's first build, on its own.
         Progress.say("scale: first index build over \(Format.count(size)) jobs")
+        let cpuBefore = Stopwatch.processCPUSeconds()
         let indexSeconds = try Stopwatch.time { _ = try submitter.index() }.seconds
+        let indexCPUSeconds = Stopwatch.processCPUSeconds() - cpuBefore
         _ = try worker.index()
         let indexBytes = Self.fileBytes(submitter.localDirectory + "/index.sqlite")
         var figures = ScaleFigures(
             jobs: size, payloadRefs: built.payloadRefs, buildSeconds: buildSeconds,
             objectsWritten: built.objects, indexFirstBuildSeconds: indexSeconds,
+            indexFirstBuildCPUSeconds: indexCPUSeconds,
             indexBytes: indexBytes, samples: 0)
 
-        // Steady state: submit, publish, deliver; the worker syncs and claims the new job.
-        var timings: [String: [Double]] = [:]
-        func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
-            let (value, seconds) = try Stopwatch.time(body)
-            timings[name, default: []].append(seconds)
-            return value
-        }
+        // Steady state, each sample: submit, publish and deliver on an idle remote; the
+        // worker syncs and claims that job; then a submit delivered after the claim moved
+        // the remote (its commits are replayed on the new tip).
+        var timings = Timings()
         Progress.say("scale: \(options.samples) submit/claim samples")
-        for _ in 0..<options.samples where budget.remaining > 5 {
-            let job = try timed("submit") {
-                try submitter.submit(
-                    zipAt: zip, options: SubmitOptions(mainScript: "train.py"),
-                    actor: BenchSpool.owner)
+        for sample in 0..<options.samples where budget.remaining > 5 {
+            try submitter.sync()
+            let job = try timings.time("submit") { try submitOne(submitter) }
+            try timings.time("publish") {
+                _ = try submitter.publish(job: job, actor: BenchSpool.owner)
             }
-            try timed("publish") { _ = try submitter.publish(job: job.id, actor: BenchSpool.owner) }
-            try timed("deliver") { _ = try submitter.sync() }
-            try timed("workerSync") { _ = try worker.sync() }
-            try timed("indexCatchUp") { _ = try worker.index() }
-            let attempt = try timed("claim") { try worker.claim(job: job.id, worker: "worker") }
+            try timings.time("deliver") { _ = try submitter.sync() }
+            try timings.time("workerSync") { _ = try worker.sync() }
+            try timings.time("indexCatchUp") { _ = try worker.index() }
+            let attempt = try timings.time("claim") { try worker.claim(job: job, worker: "w") }
             if attempt != 1 {
-                notes.append("scale \(size): claim of \(job.id) gave attempt \(attempt ?? 0)")
+                notes.append("scale \(size): claim of \(job) gave attempt \(attempt ?? 0)")
             }
-            try timed("listRemote") { _ = try worker.remoteClaims() }
-            try timed("idleFetch") { try worker.fetchMain() }
+            try timings.time("createRef") { try createRef(from: worker, sample: sample) }
+            try timings.time("listRemote") { _ = try worker.remoteClaims() }
+            try timings.time("idleFetch") { try worker.fetchMain() }
+
+            // Replays rebuild things; once per size is enough to show what they cost.
+            if sample == 0, budget.remaining < indexSeconds * 2 {
+                notes.append(
+                    "scale \(size): SKIPPED the sync after replay: it rebuilds the index "
+                        + "(~\(Format.seconds(indexSeconds))) and the budget is nearly spent")
+            } else if sample == 0 {
+                let late = try submitOne(submitter)
+                try submitter.publish(job: late, actor: BenchSpool.owner)
+                try timings.time("deliverReplay") { _ = try submitter.sync() }
+            }
             figures.samples += 1
         }
-        figures.submitSeconds = Samples.median(timings["submit"] ?? [])
-        figures.publishSeconds = Samples.median(timings["publish"] ?? [])
-        figures.deliverSeconds = Samples.median(timings["deliver"] ?? [])
-        figures.workerSyncSeconds = Samples.median(timings["workerSync"] ?? [])
-        figures.indexCatchUpSeconds = Samples.median(timings["indexCatchUp"] ?? [])
-        figures.claimSeconds = Samples.median(timings["claim"] ?? [])
-        figures.listRemoteSeconds = Samples.median(timings["listRemote"] ?? [])
-        figures.idleFetchSeconds = Samples.median(timings["idleFetch"] ?? [])
+        figures.submitSeconds = timings.median("submit")
+        figures.publishSeconds = timings.median("publish")
+        figures.deliverSeconds = timings.median("deliver")
+        figures.deliverAfterReplaySeconds = timings.median("deliverReplay")
+        figures.workerSyncSeconds = timings.median("workerSync")
+        figures.indexCatchUpSeconds = timings.median("indexCatchUp")
+        figures.claimSeconds = timings.median("claim")
+        figures.createRefSeconds = timings.median("createRef")
+        figures.listRemoteSeconds = timings.median("listRemote")
+        figures.idleFetchSeconds = timings.median("idleFetch")
         Progress.say(
             "scale: \(Format.count(size)) jobs: submit \(Format.seconds(figures.submitSeconds))"
                 + ", claim \(Format.seconds(figures.claimSeconds))")
         return figures
+    }
+
+    private func submitOne(_ spool: Spool) throws -> String {
+        try spool.submit(
+            zipAt: zip, options: SubmitOptions(mainScript: "train.py"), actor: BenchSpool.owner
+        ).id
+    }
+
+    /// Creates one new ref on the remote, the atomic step of a claim, on its own
+    /// (`Repository.push` of a fresh parentless commit, expecting no ref).
+    private func createRef(from spool: Spool, sample: Int) throws {
+        let repository = spool.repository
+        let commit = try repository.createCommit(
+            tree: repository.emptyTree(), parents: [],
+            message: "dtrain-bench ref \(sample) \(UUID().uuidString)",
+            author: Actor.signature(BenchSpool.owner))
+        let result = try repository.push(
+            url: spool.remoteURL(), localRef: commit, remoteRef: "refs/dtrain/bench/\(sample)",
+            expected: nil, credentials: spool.credentials)
+        guard result.isAccepted else {
+            throw BenchFailure("the remote refused a new ref: \(result.rejected ?? "")")
+        }
     }
 
     /// A SQLite file's size with its write-ahead log (where fresh pages live until a

@@ -8,6 +8,17 @@ struct Stopwatch: Sendable {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// CPU seconds (user + system) this process has used so far
+    /// (`getrusage(RUSAGE_SELF)`); next to wall-clock time it tells computing from
+    /// waiting (for the disk, or for other processes on a shared machine).
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return user + system
+    }
+
     /// Runs `body` and returns its result with the seconds it took.
     static func time<T>(_ body: () throws -> T) rethrows -> (value: T, seconds: Double) {
         let clock = Stopwatch()
