@@ -16,10 +16,12 @@ struct BenchOptions: Sendable {
     var jobs = 40
     /// Timed repetitions of each steady-state operation.
     var samples = 5
-    /// The whole run's wall-clock budget; sections left over are skipped, loudly.
+    /// The whole run's wall-clock budget; sections left over are skipped,
+    /// loudly.
     var budgetSeconds: Double = 480
     var sections = Set(Section.allCases)
-    /// Whether the synthetic spool carries one payload ref per job, as a real one does.
+    /// Whether the synthetic spool carries one payload ref per job, as a real
+    /// one does.
     var payloadRefs = true
 
     static let usage = """
@@ -45,8 +47,8 @@ struct BenchOptions: Sendable {
         var description: String
     }
 
-    /// Parses `arguments` (without the program name). `--quick` sets its defaults first,
-    /// so explicit options given with it still win.
+    /// Parses `arguments` (without the program name). `--quick` sets its
+    /// defaults first, so explicit options given with it still win.
     static func parse(_ arguments: [String]) throws -> BenchOptions {
         var options = BenchOptions()
         if arguments.contains("--quick") {
@@ -83,7 +85,8 @@ struct BenchOptions: Sendable {
         return options
     }
 
-    /// A comma-separated list of positive integers; `_` separators allowed (100_000).
+    /// A comma-separated list of positive integers; `_` separators allowed
+    /// (100_000).
     private static func numbers(_ text: String?, for option: String) throws -> [Int] {
         let parts = (text ?? "").split(separator: ",").map {
             Int($0.replacingOccurrences(of: "_", with: ""))

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Every figure of one run, as `--json` prints it. Seconds throughout; nil = not measured.
+/// Every figure of one run, as `--json` prints it. Seconds throughout; nil =
+/// not measured.
 struct BenchReport: Codable, Sendable {
     var startedAt: String
     var quick: Bool
@@ -8,7 +9,8 @@ struct BenchReport: Codable, Sendable {
     var claimRaces: [RaceFigures] = []
     var gitFloor: [RaceFigures] = []
     var scale: [ScaleFigures] = []
-    /// Everything skipped or gone wrong, in words: a figure missing is always explained here.
+    /// Everything skipped or gone wrong, in words: a figure missing is always
+    /// explained here.
     var notes: [String] = []
     var totalSeconds: Double = 0
     var peakResidentKiB: Int?
@@ -28,7 +30,8 @@ struct RaceFigures: Codable, Sendable {
     var refusedPerClaim: Double
     /// The median time of one whole successful claim by one client.
     var medianClaimSeconds: Double?
-    /// Claims the remote holds twice, or jobs left unclaimed: each would be a bug.
+    /// Claims the remote holds twice, or jobs left unclaimed: each would be a
+    /// bug.
     var anomalies: [String]
 }
 
@@ -36,10 +39,12 @@ struct RaceFigures: Codable, Sendable {
 struct ScaleFigures: Codable, Sendable {
     var jobs: Int
     var payloadRefs: Int
-    /// Writing the synthetic history straight into the remote (setup, not dtrain's cost).
+    /// Writing the synthetic history straight into the remote (setup, not
+    /// dtrain's cost).
     var buildSeconds: Double
     var objectsWritten: Int
-    /// The first `Spool.index()` of a fresh clone: SQLite built from the whole tree.
+    /// The first `Spool.index()` of a fresh clone: SQLite built from the whole
+    /// tree.
     var indexFirstBuildSeconds: Double
     /// CPU seconds of this process during that build (the rest was waiting).
     var indexFirstBuildCPUSeconds: Double
@@ -49,14 +54,17 @@ struct ScaleFigures: Codable, Sendable {
     var publishSeconds: Double?
     /// `Spool.sync()` of the submitter delivering one submit + publish.
     var deliverSeconds: Double?
-    /// The same after another clone moved the remote: the commits are replayed first.
+    /// The same after another clone moved the remote: the commits are replayed
+    /// first.
     var deliverAfterReplaySeconds: Double?
-    /// `Spool.sync()` of the worker picking the new job up, then the index catching up.
+    /// `Spool.sync()` of the worker picking the new job up, then the index
+    /// catching up.
     var workerSyncSeconds: Double?
     var indexCatchUpSeconds: Double?
     /// `Spool.claim(job:worker:)`: claim ref push, `claimed` on main, sync.
     var claimSeconds: Double?
-    /// `Repository.push` creating one ref on the remote: a claim's atomic step alone.
+    /// `Repository.push` creating one ref on the remote: a claim's atomic step
+    /// alone.
     var createRefSeconds: Double?
     /// The remote's ref advertisement alone (`Spool.remoteClaims()`).
     var listRemoteSeconds: Double?

@@ -3,12 +3,14 @@ import Foundation
 import GitKit
 
 extension BenchSpool {
-    /// A clone that borrows the remote's object database (`objects/info/alternates`)
-    /// instead of downloading it, then follows the remote with a real `fetchMain()`.
+    /// A clone that borrows the remote's object database
+    /// (`objects/info/alternates`) instead of downloading it, then follows the
+    /// remote with a real `fetchMain()`.
     ///
-    /// Setup only: copying a synthetic 100,000-job history into each clone would cost
-    /// minutes of packing that a real clone pays once, not per submit or claim. Objects
-    /// the clone writes itself still land in its own database and are pushed for real.
+    /// Setup only: copying a synthetic 100,000-job history into each clone
+    /// would cost minutes of packing that a real clone pays once, not per
+    /// submit or claim. Objects the clone writes itself still land in its own
+    /// database and are pushed for real.
     func borrowedClone(_ name: String) throws -> Spool {
         let path = directory + "/" + name
         let gitDirectory = path + "/.git"
@@ -18,7 +20,8 @@ extension BenchSpool {
             atPath: gitDirectory + "/objects/info", withIntermediateDirectories: true)
         try Data((remote + "/objects\n").utf8).write(to: URL(fileURLWithPath: alternates))
 
-        // Reopened, so libgit2 reads the alternates; main starts at the remote's tip.
+        // Reopened, so libgit2 reads the alternates; main starts at the
+        // remote's tip.
         let remoteRepository = try Repository.openExactly(at: remote)
         guard let tip = try remoteRepository.reference(SpoolLayout.mainRef) else {
             throw BenchFailure("the remote has no main")

@@ -3,7 +3,8 @@ import DTrainCore
 import Foundation
 import GitKit
 
-/// A temporary folder for one run; its owner removes it, and `deinit` is the safety net.
+/// A temporary folder for one run; its owner removes it, and `deinit` is the
+/// safety net.
 final class ScratchDirectory {
     let path: String
 
@@ -22,8 +23,9 @@ final class ScratchDirectory {
     deinit { remove() }
 }
 
-/// A bare remote on disk and the admin's clone that published a fresh spool to it, the way
-/// `dtrain init --remote` sets up a lab: every section starts from one of these.
+/// A bare remote on disk and the admin's clone that published a fresh spool to
+/// it, the way `dtrain init --remote` sets up a lab: every section starts from
+/// one of these.
 struct BenchSpool {
     /// The user who submits every benchmark job.
     static let owner = "bench"
@@ -47,8 +49,8 @@ struct BenchSpool {
         try Spool.clone(url: remote, into: directory + "/" + name, user: name)
     }
 
-    /// Credits the owner, then submits and publishes `count` jobs from a submitter's clone
-    /// and delivers them to the remote.
+    /// Credits the owner, then submits and publishes `count` jobs from a
+    /// submitter's clone and delivers them to the remote.
     func publishJobs(_ count: Int, zip: String) throws -> [String] {
         try admin.credit(
             user: Self.owner, amount: Int64(count) * 100_000 + 1_000_000, memo: "bench funds",
@@ -80,7 +82,8 @@ struct BenchSpool {
         try writer.close()
     }
 
-    /// The release `dtrain` built beside this benchmark (the same build folder).
+    /// The release `dtrain` built beside this benchmark (the same build
+    /// folder).
     static func dtrainExecutable() -> String? {
         let me =
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))

@@ -1,9 +1,9 @@
 import DTrainCore
 import Foundation
 
-/// Section 1: worker PROCESSES running the real `dtrain worker claim` race for published
-/// jobs over one local bare remote, each from its own clone, as workers on separate machines
-/// would (minus the network).
+/// Section 1: worker PROCESSES running the real `dtrain worker claim` race for
+/// published jobs over one local bare remote, each from its own clone, as
+/// workers on separate machines would (minus the network).
 struct ClaimRaceBench {
     let options: BenchOptions
     let budget: Budget
@@ -28,7 +28,8 @@ struct ClaimRaceBench {
         }
     }
 
-    /// One race on a fresh spool: every worker claims until no published job is left.
+    /// One race on a fresh spool: every worker claims until no published job is
+    /// left.
     private func race(workers: Int) throws -> RaceFigures {
         let scratch = try ScratchDirectory(label: "claims\(workers)")
         defer { scratch.remove() }
@@ -40,7 +41,8 @@ struct ClaimRaceBench {
             return scratch.file("w\(index)")
         }
 
-        // All workers at once; each loops until told nothing is left (or out of time).
+        // All workers at once; each loops until told nothing is left (or out of
+        // time).
         let tally = RaceTally()
         let deadline = budget.remaining
         let clock = Stopwatch()
@@ -57,7 +59,8 @@ struct ClaimRaceBench {
     private func claimUntilEmpty(
         spool: String, worker: String, tally: RaceTally, outOfTime: () -> Bool
     ) {
-        // Each job is claimed at most once, so this bounds the loop even if exit codes lie.
+        // Each job is claimed at most once, so this bounds the loop even if
+        // exit codes lie.
         for _ in 0..<(options.jobs * 2 + 4) {
             if outOfTime() {
                 tally.problem("\(worker): stopped, budget spent")

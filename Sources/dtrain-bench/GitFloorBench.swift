@@ -1,12 +1,14 @@
 import DTrainCore
 import Foundation
 
-/// Section 2, the floor: what the plain `git` command needs for the same atomic step.
+/// Section 2, the floor: what the plain `git` command needs for the same atomic
+/// step.
 ///
-/// Each client lists the remote's claim refs, picks a job nobody holds at random, makes a
-/// unique parentless commit and pushes it create-only (`--force-with-lease=REF:` with an
-/// empty expected value: "must not exist"), so receive-pack grants each ref to one client.
-/// No spool, no main branch: only the ref creation dtrain's claim is built around.
+/// Each client lists the remote's claim refs, picks a job nobody holds at
+/// random, makes a unique parentless commit and pushes it create-only
+/// (`--force-with-lease=REF:` with an empty expected value: "must not exist"),
+/// so receive-pack grants each ref to one client. No spool, no main branch:
+/// only the ref creation dtrain's claim is built around.
 struct GitFloorBench {
     let options: BenchOptions
     let budget: Budget
@@ -130,7 +132,8 @@ struct GitFloorBench {
     }
 }
 
-/// A step of the benchmark's own setup failed; the section is reported as failed.
+/// A step of the benchmark's own setup failed; the section is reported as
+/// failed.
 struct BenchFailure: Error, CustomStringConvertible {
     var description: String
 

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Progress for the person waiting, on stderr, so stdout stays clean for `--json`.
+/// Progress for the person waiting, on stderr, so stdout stays clean for
+/// `--json`.
 enum Progress {
     static func say(_ message: String) {
         FileHandle.standardError.write(Data(("dtrain-bench: " + message + "\n").utf8))
@@ -43,7 +44,8 @@ enum Format {
     }
 }
 
-/// Plain-text tables: columns padded to their widest cell, numbers right-aligned.
+/// Plain-text tables: columns padded to their widest cell, numbers
+/// right-aligned.
 enum TextTable {
     static func render(title: String, header: [String], rows: [[String]]) -> String {
         let all = [header] + rows

@@ -1,6 +1,7 @@
 import Foundation
 
-/// What racing clients report back from their threads: claims won, races lost, errors.
+/// What racing clients report back from their threads: claims won, races lost,
+/// errors.
 final class RaceTally: @unchecked Sendable {
     private let lock = NSLock()
     private var won: [String] = []
@@ -23,8 +24,8 @@ final class RaceTally: @unchecked Sendable {
         lock.withLock { problems.append(text) }
     }
 
-    /// The figures of a race that ran `seconds` over `jobs`, checked for double claims and
-    /// jobs left over (reported as anomalies, never asserted).
+    /// The figures of a race that ran `seconds` over `jobs`, checked for double
+    /// claims and jobs left over (reported as anomalies, never asserted).
     func figures(tool: String, workers: Int, jobs: [String], seconds: Double) -> RaceFigures {
         lock.withLock {
             var anomalies = problems

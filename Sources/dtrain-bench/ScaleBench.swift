@@ -4,17 +4,19 @@ import GitKit
 
 /// Section 3: one submit and one claim on a spool that already holds many jobs.
 ///
-/// The history is synthetic (see `SyntheticHistory`), written into the bare remote; the
-/// clones borrow the remote's objects (see `BenchSpool.borrowedClone`) instead of copying
-/// hundreds of thousands of them. Everything timed after that is real dtrain: the index's
-/// first build, then `submit`, `publish`, `sync`, and `claim(job:worker:)` over the remote.
+/// The history is synthetic (see `SyntheticHistory`), written into the bare
+/// remote; the clones borrow the remote's objects (see
+/// `BenchSpool.borrowedClone`) instead of copying hundreds of thousands of
+/// them. Everything timed after that is real dtrain: the index's first build,
+/// then `submit`, `publish`, `sync`, and `claim(job:worker:)` over the remote.
 struct ScaleBench {
     let options: BenchOptions
     let budget: Budget
     let zip: String
 
     func run(into report: inout BenchReport) {
-        // Seconds per synthetic job seen so far, to skip sizes that cannot finish in time.
+        // Seconds per synthetic job seen so far, to skip sizes that cannot
+        // finish in time.
         var secondsPerJob: Double?
         for size in options.sizes.sorted() {
             if let secondsPerJob, secondsPerJob * Double(size) * 1.5 > budget.remaining {
@@ -70,9 +72,10 @@ struct ScaleBench {
             indexFirstBuildCPUSeconds: indexCPUSeconds,
             indexBytes: indexBytes, samples: 0)
 
-        // Steady state, each sample: submit, publish and deliver on an idle remote; the
-        // worker syncs and claims that job; then a submit delivered after the claim moved
-        // the remote (its commits are replayed on the new tip).
+        // Steady state, each sample: submit, publish and deliver on an idle
+        // remote; the worker syncs and claims that job; then a submit delivered
+        // after the claim moved the remote (its commits are replayed on the new
+        // tip).
         var timings = Timings()
         Progress.say("scale: \(options.samples) submit/claim samples")
         for sample in 0..<options.samples where budget.remaining > 5 {
@@ -92,7 +95,8 @@ struct ScaleBench {
             try timings.time("listRemote") { _ = try worker.remoteClaims() }
             try timings.time("idleFetch") { try worker.fetchMain() }
 
-            // Replays rebuild things; once per size is enough to show what they cost.
+            // Replays rebuild things; once per size is enough to show what they
+            // cost.
             if sample == 0, budget.remaining < indexSeconds * 2 {
                 notes.append(
                     "scale \(size): SKIPPED the sync after replay: it rebuilds the index "
@@ -126,8 +130,8 @@ struct ScaleBench {
         ).id
     }
 
-    /// Creates one new ref on the remote, the atomic step of a claim, on its own
-    /// (`Repository.push` of a fresh parentless commit, expecting no ref).
+    /// Creates one new ref on the remote, the atomic step of a claim, on its
+    /// own (`Repository.push` of a fresh parentless commit, expecting no ref).
     private func createRef(from spool: Spool, sample: Int) throws {
         let repository = spool.repository
         let commit = try repository.createCommit(
@@ -142,8 +146,8 @@ struct ScaleBench {
         }
     }
 
-    /// A SQLite file's size with its write-ahead log (where fresh pages live until a
-    /// checkpoint).
+    /// A SQLite file's size with its write-ahead log (where fresh pages live
+    /// until a checkpoint).
     private static func fileBytes(_ path: String) -> Int64 {
         [path, path + "-wal"].reduce(0) { total, file in
             let size = try? FileManager.default.attributesOfItem(atPath: file)[.size]
@@ -151,7 +155,8 @@ struct ScaleBench {
         }
     }
 
-    /// One real job submitted on a throwaway spool: the record every synthetic job copies.
+    /// One real job submitted on a throwaway spool: the record every synthetic
+    /// job copies.
     private func templateJob(in path: String) throws -> JobRecord {
         let spool = try Spool.create(at: path, config: .standard, actor: "admin")
         return try spool.submit(

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Elapsed wall-clock time from a monotonic clock (`DispatchTime`), immune to NTP steps.
+/// Elapsed wall-clock time from a monotonic clock (`DispatchTime`), immune to
+/// NTP steps.
 struct Stopwatch: Sendable {
     private let start = DispatchTime.now().uptimeNanoseconds
 
@@ -9,8 +10,8 @@ struct Stopwatch: Sendable {
     }
 
     /// CPU seconds (user + system) this process has used so far
-    /// (`getrusage(RUSAGE_SELF)`); next to wall-clock time it tells computing from
-    /// waiting (for the disk, or for other processes on a shared machine).
+    /// (`getrusage(RUSAGE_SELF)`); next to wall-clock time it tells computing
+    /// from waiting (for the disk, or for other processes on a shared machine).
     static func processCPUSeconds() -> Double {
         var usage = rusage()
         guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
@@ -27,8 +28,9 @@ struct Stopwatch: Sendable {
     }
 }
 
-/// The wall-clock budget of the whole run. Sections ask it before starting anything long,
-/// so the benchmark ends in bounded time on a slow or busy machine instead of being killed.
+/// The wall-clock budget of the whole run. Sections ask it before starting
+/// anything long, so the benchmark ends in bounded time on a slow or busy
+/// machine instead of being killed.
 final class Budget: Sendable {
     let totalSeconds: Double
     private let clock = Stopwatch()
@@ -54,7 +56,8 @@ enum Samples {
 
 /// Memory figures from the kernel.
 enum Memory {
-    /// Peak resident set of this process (`VmHWM` in /proc/self/status), in KiB.
+    /// Peak resident set of this process (`VmHWM` in /proc/self/status), in
+    /// KiB.
     static func peakResidentKiB() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)
         else { return nil }

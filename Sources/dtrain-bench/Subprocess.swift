@@ -8,10 +8,12 @@ struct SubprocessResult: Sendable {
     var seconds: Double
 }
 
-/// Runs other programs to their end: the real `dtrain` binary and, as the floor, `git`.
+/// Runs other programs to their end: the real `dtrain` binary and, as the
+/// floor, `git`.
 ///
-/// The benchmark measures what a user would see, so it starts the same executables a user
-/// would; both pipes are drained at once so a chatty child never blocks on a full pipe.
+/// The benchmark measures what a user would see, so it starts the same
+/// executables a user would; both pipes are drained at once so a chatty child
+/// never blocks on a full pipe.
 enum Subprocess {
     static func run(
         _ executable: String, _ arguments: [String], in directory: String? = nil,

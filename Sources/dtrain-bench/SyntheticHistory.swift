@@ -2,14 +2,16 @@ import DTrainCore
 import Foundation
 import GitKit
 
-/// Writes the history of a big spool straight into a repository, in the documented layout,
-/// because building 100,000 jobs through `submit` would take hours.
+/// Writes the history of a big spool straight into a repository, in the
+/// documented layout, because building 100,000 jobs through `submit` would take
+/// hours.
 ///
-/// Every job is a copy of one real submitted job (`template`) under a fresh id: its manifest,
-/// the shared quote blob, `01-draft` and `02-published` records and the `reserve-<job>`
-/// ledger entry, after one credit that pays for them all. So the ledger balances and the
-/// index sees what a real spool of that size holds. A few thousand jobs go into each commit,
-/// with trees made by `Repository.updateTree` (only the touched paths are rewritten).
+/// Every job is a copy of one real submitted job (`template`) under a fresh id:
+/// its manifest, the shared quote blob, `01-draft` and `02-published` records
+/// and the `reserve-<job>` ledger entry, after one credit that pays for them
+/// all. So the ledger balances and the index sees what a real spool of that
+/// size holds. A few thousand jobs go into each commit, with trees made by
+/// `Repository.updateTree` (only the touched paths are rewritten).
 struct SyntheticHistory {
     let repository: Repository
     let template: JobRecord
@@ -73,7 +75,8 @@ struct SyntheticHistory {
         return outcome
     }
 
-    /// The four records of a published job (the quote is one blob shared by all).
+    /// The four records of a published job (the quote is one blob shared by
+    /// all).
     private func jobChanges(id: String, at date: Date, quoteBlob: ObjectID) throws
         -> [TreeChange]
     {
@@ -97,7 +100,8 @@ struct SyntheticHistory {
         ]
     }
 
-    /// The job's own payload ref, as `submit` makes it: a parentless commit holding the ZIP.
+    /// The job's own payload ref, as `submit` makes it: a parentless commit
+    /// holding the ZIP.
     private func writePayloadRef(job: String, zipBlob: ObjectID, signature: Signature) throws {
         let tree = try repository.updateTree(
             nil, [.upsert(path: SpoolLayout.payloadPath(job), blob: zipBlob)])

@@ -3,8 +3,9 @@ import Foundation
 
 /// Runs the sections asked for and prints the report; returns the exit status.
 ///
-/// Nothing here asserts a timing: the figures are printed for people (tables) and scripts
-/// (`--json`). A section that cannot run is skipped with a note saying why.
+/// Nothing here asserts a timing: the figures are printed for people (tables)
+/// and scripts (`--json`). A section that cannot run is skipped with a note
+/// saying why.
 func runBenchmark(_ options: BenchOptions) throws -> Int32 {
     let budget = Budget(seconds: options.budgetSeconds)
     var report = BenchReport(
