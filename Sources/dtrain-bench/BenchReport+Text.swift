@@ -21,7 +21,7 @@ extension BenchReport {
         }
         var footer = ["total \(Format.seconds(totalSeconds)) (budget \(Int(budgetSeconds)) s)"]
         if let peakResidentKiB { footer.append("peak RSS \(Format.count(peakResidentKiB)) KiB") }
-        if let peakChildResidentKiB {
+        if let peakChildResidentKiB, peakChildResidentKiB > 0 {
             footer.append("largest child peak RSS \(Format.count(peakChildResidentKiB)) KiB")
         }
         parts.append(footer.joined(separator: ", "))
@@ -40,12 +40,15 @@ extension BenchReport {
                 race.anomalies.isEmpty ? "-" : race.anomalies.joined(separator: "; "),
             ]
         }
-        return TextTable.render(
+        let table = TextTable.render(
             title: title,
             header: [
                 "workers", "claimed", "wall", "claims/s", "refused/claim", "median claim",
                 "anomalies",
             ], rows: rows)
+        return table
+            + "\n(median claim: one successful claim by one client, program start "
+            + "included;\n at 1 worker it is the uncontended claim)"
     }
 
     private func scaleSetupTable() -> String {
