@@ -8,7 +8,9 @@ extension BenchReport {
             parts.append(
                 Self.raceTable(
                     "1. Claims: `dtrain worker claim` processes racing over a local bare remote",
-                    claimRaces))
+                    claimRaces)
+                    + "\n refused/claim counts claim refs lost (`lost`); refused pushes of "
+                    + "main inside\n the claim's sync are not reported by the CLI")
         }
         if !gitFloor.isEmpty {
             parts.append(
