@@ -38,7 +38,7 @@ extension BenchReport {
             [
                 "\(race.workers)", "\(race.claimed)/\(race.jobs)", Format.seconds(race.seconds),
                 Format.number(race.claimsPerSecond), Format.number(race.refusedPerClaim),
-                Format.seconds(race.medianClaimSeconds),
+                Format.seconds(race.medianClaimSeconds), Format.seconds(race.cpuSecondsPerClaim),
                 race.anomalies.isEmpty ? "-" : race.anomalies.joined(separator: "; "),
             ]
         }
@@ -46,7 +46,7 @@ extension BenchReport {
             title: title,
             header: [
                 "workers", "claimed", "wall", "claims/s", "refused/claim", "median claim",
-                "anomalies",
+                "CPU/claim", "anomalies",
             ], rows: rows)
         return table
             + "\n(median claim: one successful claim by one client, program start "

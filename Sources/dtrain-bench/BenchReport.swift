@@ -30,6 +30,10 @@ struct RaceFigures: Codable, Sendable {
     var refusedPerClaim: Double
     /// The median time of one whole successful claim by one client.
     var medianClaimSeconds: Double?
+    /// CPU seconds the clients' processes used per successful claim (their
+    /// last calls, which found nothing left, included): on a 2-core machine, 2
+    /// divided by this caps claims per second.
+    var cpuSecondsPerClaim: Double?
     /// Claims the remote holds twice, or jobs left unclaimed: each would be a
     /// bug.
     var anomalies: [String]

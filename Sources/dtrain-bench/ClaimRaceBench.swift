@@ -45,14 +45,18 @@ struct ClaimRaceBench {
         // time).
         let tally = RaceTally()
         let deadline = budget.remaining
+        let cpuBefore = Stopwatch.childrenCPUSeconds()
         let clock = Stopwatch()
         DispatchQueue.concurrentPerform(iterations: workers) { index in
             claimUntilEmpty(spool: paths[index], worker: "w\(index)", tally: tally) {
                 clock.seconds > deadline
             }
         }
-        return tally.figures(
+        var figures = tally.figures(
             tool: "dtrain worker claim", workers: workers, jobs: jobs, seconds: clock.seconds)
+        let cpu = Stopwatch.childrenCPUSeconds() - cpuBefore
+        figures.cpuSecondsPerClaim = figures.claimed > 0 ? cpu / Double(figures.claimed) : nil
+        return figures
     }
 
     /// One worker's loop of `dtrain worker claim --json`.

@@ -55,6 +55,7 @@ struct GitFloorBench {
         // All clients at once, each until every job is held.
         let tally = RaceTally()
         let deadline = budget.remaining
+        let cpuBefore = Stopwatch.childrenCPUSeconds()
         let clock = Stopwatch()
         DispatchQueue.concurrentPerform(iterations: clients) { index in
             claimUntilEmpty(clone: clones[index], jobs: jobs, tally: tally) {
@@ -62,8 +63,10 @@ struct GitFloorBench {
             }
         }
         let seconds = clock.seconds
+        let cpu = Stopwatch.childrenCPUSeconds() - cpuBefore
         var figures = tally.figures(
             tool: "git push (create-only ref)", workers: clients, jobs: jobs, seconds: seconds)
+        figures.cpuSecondsPerClaim = figures.claimed > 0 ? cpu / Double(figures.claimed) : nil
         let refs = try Subprocess.run(
             git, ["--git-dir", remote, "for-each-ref", "--format=%(refname)", "refs/dtrain"])
         let held = refs.stdout.split(separator: "\n").count

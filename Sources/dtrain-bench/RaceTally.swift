@@ -37,7 +37,8 @@ final class RaceTally: @unchecked Sendable {
                 tool: tool, workers: workers, jobs: jobs.count, claimed: won.count,
                 seconds: seconds, claimsPerSecond: seconds > 0 ? Double(won.count) / seconds : 0,
                 refusedPerClaim: won.isEmpty ? 0 : Double(refused) / Double(won.count),
-                medianClaimSeconds: Samples.median(durations), anomalies: anomalies)
+                medianClaimSeconds: Samples.median(durations), cpuSecondsPerClaim: nil,
+                anomalies: anomalies)
         }
     }
 }

@@ -13,8 +13,18 @@ struct Stopwatch: Sendable {
     /// (`getrusage(RUSAGE_SELF)`); next to wall-clock time it tells computing
     /// from waiting (for the disk, or for other processes on a shared machine).
     static func processCPUSeconds() -> Double {
+        cpuSeconds(RUSAGE_SELF.rawValue)
+    }
+
+    /// CPU seconds (user + system) of every child process reaped so far
+    /// (`getrusage(RUSAGE_CHILDREN)`).
+    static func childrenCPUSeconds() -> Double {
+        cpuSeconds(RUSAGE_CHILDREN.rawValue)
+    }
+
+    private static func cpuSeconds(_ who: Int32) -> Double {
         var usage = rusage()
-        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        guard getrusage(who, &usage) == 0 else { return 0 }
         let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
         let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         return user + system
