@@ -1,6 +1,8 @@
 # dtrain — the two commands a newcomer needs are `make demo` and `make test`.
 SWIFT ?= swift
 SWIFT_FLAGS ?=
+# e.g. make bench BENCH_ARGS="--quick" or "--sections worker --samples 3"
+BENCH_ARGS ?=
 ifdef CI
 SWIFT_FLAGS += -Xswiftc -warnings-as-errors
 endif
@@ -31,7 +33,7 @@ test: deps docker image lint
 
 bench: docker image
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
-	$(SWIFT) run -c release dtrain-bench
+	$(SWIFT) run -c release dtrain-bench $(BENCH_ARGS)
 
 demo: docker image
 	$(SWIFT) build $(SWIFT_FLAGS)

@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "SQLiteKit", dependencies: ["CSQLite"]),
         .target(name: "DTrainCore", dependencies: ["GitKit", "ArchiveKit", "SQLiteKit"]),
         .executableTarget(name: "dtrain", dependencies: ["DTrainCore"]),
-        .executableTarget(name: "dtrain-bench", dependencies: ["DTrainCore"]),
+        .executableTarget(
+            name: "dtrain-bench", dependencies: ["DTrainCore", "GitKit", "ArchiveKit", "CGit2"]),
         .testTarget(
             name: "DTrainTests",
             dependencies: ["DTrainCore", "GitKit", "ArchiveKit", "SQLiteKit"]),

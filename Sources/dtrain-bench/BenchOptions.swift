@@ -3,7 +3,7 @@ import Foundation
 /// The command line of `dtrain-bench`.
 struct BenchOptions: Sendable {
     enum Section: String, CaseIterable, Sendable {
-        case claims, git, scale
+        case claims, git, scale, worker
     }
 
     var json = false
@@ -27,7 +27,7 @@ struct BenchOptions: Sendable {
     static let usage = """
         usage: dtrain-bench [--quick] [--json] [--sizes N,N,...] [--workers N,N,...]
                             [--jobs M] [--samples K] [--budget SECONDS]
-                            [--sections claims,git,scale] [--no-payload-refs]
+                            [--sections claims,git,scale,worker] [--no-payload-refs]
 
           --quick            ~1 minute: sizes 1000, workers 1,4, 12 jobs, 3 samples
           --json             print the figures as one JSON document on stdout
@@ -75,7 +75,7 @@ struct BenchOptions: Sendable {
                 let names = (rest.popFirst() ?? "").split(separator: ",").map(String.init)
                 let sections = names.compactMap(Section.init(rawValue:))
                 guard !sections.isEmpty, sections.count == names.count else {
-                    throw UsageError(description: "--sections takes claims,git,scale")
+                    throw UsageError(description: "--sections takes claims,git,scale,worker")
                 }
                 options.sections = Set(sections)
             default:

@@ -21,6 +21,9 @@ extension BenchReport {
             parts.append(scaleSetupTable())
             parts.append(scaleOperationTable())
         }
+        if let worker {
+            parts.append(Self.workerTable(worker))
+        }
         var footer = ["total \(Format.seconds(totalSeconds)) (budget \(Int(budgetSeconds)) s)"]
         if let peakResidentKiB { footer.append("peak RSS \(Format.count(peakResidentKiB)) KiB") }
         if let peakChildResidentKiB, peakChildResidentKiB > 0 {
@@ -98,5 +101,29 @@ extension BenchReport {
                 "idle fetch",
             ], rows: claimRows)
         return submitSide + "\n\n" + claimSide
+    }
+
+    static func workerTable(_ figures: WorkerFigures) -> String {
+        TextTable.render(
+            title: "4. Worker: launch to the job's first line, and log latency "
+                + "(\(figures.samples) runs)",
+            header: ["what", "median", "worst"],
+            rows: [
+                [
+                    "dtrain worker run --once", Format.seconds(figures.startMedianSeconds),
+                    Format.seconds(figures.startWorstSeconds),
+                ],
+                [
+                    "bare docker run --rm (floor)", Format.seconds(figures.dockerMedianSeconds),
+                    Format.seconds(figures.dockerWorstSeconds),
+                ],
+                [
+                    "log line to logs --follow (\(figures.logLines) lines)",
+                    Format.seconds(figures.logLatencyMedianSeconds),
+                    Format.seconds(figures.logLatencyWorstSeconds),
+                ],
+            ])
+            + "\n log pushes every \(Int(figures.logIntervalSeconds)) s; the follower polls every "
+            + "second"
     }
 }

@@ -9,6 +9,7 @@ struct BenchReport: Codable, Sendable {
     var claimRaces: [RaceFigures] = []
     var gitFloor: [RaceFigures] = []
     var scale: [ScaleFigures] = []
+    var worker: WorkerFigures?
     /// Everything skipped or gone wrong, in words: a figure missing is always
     /// explained here.
     var notes: [String] = []

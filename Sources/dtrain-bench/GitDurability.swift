@@ -16,21 +16,10 @@ enum GitDurability {
         return try body()
     }
 
-    /// `git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, int)`, reached through
-    /// `dlsym` because Swift cannot call a variadic C function.
-    // FIXME: calls a variadic function through a two-int prototype, which is
-    // what a C caller does on Linux x86-64 and AArch64 but not on Apple arm64.
+    /// `git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, int)`, through CGit2's shim.
     private static func set(fsync enabled: Bool) throws {
-        typealias IntOption = @convention(c) (Int32, Int32) -> Int32
-        guard let process = dlopen(nil, RTLD_NOW) else {
-            throw BenchFailure("dlopen(NULL) failed: cannot reach git_libgit2_opts")
-        }
-        defer { dlclose(process) }
-        guard let symbol = dlsym(process, "git_libgit2_opts") else {
-            throw BenchFailure("git_libgit2_opts is not in this process")
-        }
-        let function = unsafeBitCast(symbol, to: IntOption.self)
-        let status = function(Int32(GIT_OPT_ENABLE_FSYNC_GITDIR.rawValue), enabled ? 1 : 0)
+        let status = dtrain_git_opts_int(
+            Int32(GIT_OPT_ENABLE_FSYNC_GITDIR.rawValue), enabled ? 1 : 0)
         guard status >= 0 else {
             throw BenchFailure("git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR) returned \(status)")
         }

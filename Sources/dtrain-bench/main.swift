@@ -41,6 +41,15 @@ func runBenchmark(_ options: BenchOptions) throws -> Int32 {
         ScaleBench(options: options, budget: budget, zip: zip).run(into: &report)
     }
 
+    // 4. The worker: starting a job, and following its log.
+    if options.sections.contains(.worker) {
+        if let dtrain = BenchSpool.dtrainExecutable() {
+            WorkerBench(options: options, budget: budget, dtrain: dtrain).run(into: &report)
+        } else {
+            report.notes.append("worker: SKIPPED: no `dtrain` executable beside dtrain-bench")
+        }
+    }
+
     report.totalSeconds = budget.elapsed
     report.peakResidentKiB = Memory.peakResidentKiB()
     report.peakChildResidentKiB = Memory.peakChildResidentKiB()
