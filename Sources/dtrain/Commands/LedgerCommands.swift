@@ -54,6 +54,8 @@ enum LedgerCommands {
         maxPositionals: 1,
         details: """
             ACCOUNT is a user name, or user:NAME, worker:NAME, escrow:JOB, platform, world.
+            Without one: user:YOU; a worker's earnings are in worker:NAME. Balances are
+            this clone's as of its last 'dtrain sync'.
             example: dtrain wallet worker:gpu-01
             """
     ) { invocation, context in
