@@ -86,8 +86,10 @@ enum LedgerCommands {
         try context.console.result(report) {
             var lines = ["\(account): \(currency.format(balance))"]
             for move in movements {
-                let sign = move.amount >= 0 ? "+" : ""
-                var line = "  \(move.at)  \(sign)\(currency.format(move.amount))  \(move.kind)"
+                // One sign in front of every movement: "+INR 5.00", "-INR 20.00".
+                let sign = move.amount >= 0 ? "+" : "-"
+                let amount = currency.format(move.amount == .min ? .max : abs(move.amount))
+                var line = "  \(move.at)  \(sign)\(amount)  \(move.kind)"
                 if let job = move.job { line += " job \(job)" }
                 if let memo = move.memo { line += " — \(memo)" }
                 lines.append(line)
