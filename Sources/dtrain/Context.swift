@@ -28,6 +28,16 @@ struct Context {
         return "spool"
     }
 
+    /// Where `init` and `clone` put a new spool: DIR, `--spool`, `$DTRAIN_SPOOL`, else
+    /// ./spool — the same order later commands look in, so they find it.
+    func newSpoolPath(_ positional: String?) -> String {
+        if let path = positional ?? invocation.value("spool") { return path }
+        if let path = ProcessInfo.processInfo.environment["DTRAIN_SPOOL"], !path.isEmpty {
+            return path
+        }
+        return "spool"
+    }
+
     /// Opens the spool; when none was named and the fallback ./spool is not there, says
     /// where dtrain looked instead of "spool is not a dtrain spool".
     func openSpool() throws -> Spool {

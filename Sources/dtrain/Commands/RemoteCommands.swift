@@ -10,12 +10,13 @@ enum RemoteCommands {
         usage: "dtrain clone URL [DIR]", maxPositionals: 2,
         details: """
             URL: a path or file:// URL of a bare repository, ssh://user@host[:port]/path or
-            user@host:path. DIR defaults to ./spool. --as NAME sets this clone's user.
+            user@host:path. DIR defaults to --spool, then $DTRAIN_SPOOL, then ./spool.
+            --as NAME sets this clone's user.
             example: dtrain clone /mnt/shared/spool.git ~/spool --as alice
             """
     ) { invocation, context in
         let url = try invocation.requirePositional(0, "URL")
-        let path = invocation.positional(1) ?? invocation.value("spool") ?? "spool"
+        let path = context.newSpoolPath(invocation.positional(1))
         let spool = try Spool.clone(url: url, into: path, user: invocation.value("as"))
         let jobs = try spool.index().jobs().count
         try context.console.result(["spool": path, "remote": url]) {

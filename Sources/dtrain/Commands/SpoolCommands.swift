@@ -19,13 +19,14 @@ enum SpoolCommands {
         ],
         maxPositionals: 1,
         details: """
-            DIR defaults to ./spool. The first commit holds spool.json: format version,
-            currency, price tiers, the 80/20 split, lease period, limits, default image, admins.
+            DIR defaults to --spool, then $DTRAIN_SPOOL, then ./spool. The first commit
+            holds spool.json: format version, currency, price tiers, the 80/20 split, lease
+            period, limits, default image, admins.
             The acting user (--as, default 'admin') becomes this clone's user.
             example: dtrain init /srv/spool --as alice --admin alice
             """
     ) { invocation, context in
-        let path = invocation.positional(0) ?? invocation.value("spool") ?? "spool"
+        let path = context.newSpoolPath(invocation.positional(0))
         let actor = invocation.value("as") ?? "admin"
         var config = SpoolConfig.standard
         let admins = invocation.all("admin")
