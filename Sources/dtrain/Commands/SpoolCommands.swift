@@ -54,13 +54,15 @@ enum SpoolCommands {
     static let config = CommandSpec(
         name: "config",
         summary: "Show or set this clone's local settings (never committed).",
-        usage: "dtrain config [user NAME | scorer CMD [ARG...] | scorer-timeout SECONDS]",
+        usage: "dtrain config [user NAME | scorer [--] CMD [ARG...] | scorer-timeout SECONDS]",
         maxPositionals: 64,
         details: """
             user NAME          who you are in this clone
             scorer CMD ARG...  a second price scorer: gets the job as JSON on stdin, prints 0-100
             scorer none        turn the second scorer off
+            Put '--' before CMD when its arguments start with '-'.
             example: dtrain config user alice
+            example: dtrain config scorer -- /opt/scorer/score --model small
             """
     ) { invocation, context in
         let spool = try context.openSpool()
