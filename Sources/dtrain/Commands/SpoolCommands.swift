@@ -39,10 +39,20 @@ enum SpoolCommands {
             }
             config.leaseSeconds = seconds
         }
+        let existed = FileManager.default.fileExists(atPath: path)
         let spool = try Spool.create(at: path, config: config, actor: actor)
         try spool.updateSettings { $0.user = actor }
+
+        // A spool whose remote could not be made is a dead end (no remote can be added
+        // later, and a second 'init' refuses the folder), so take back what we created.
         if let remote = invocation.value("remote") {
-            try spool.publish(to: remote)
+            do {
+                try spool.publish(to: remote)
+            } catch {
+                // Spool.create refuses a folder holding .git, so that .git is ours.
+                try? FileManager.default.removeItem(atPath: existed ? path + "/.git" : path)
+                throw error
+            }
         }
         try context.console.result(["spool": path, "user": actor]) {
             "Created spool at \(path) (admins: \(config.admins.joined(separator: ", ")); "
