@@ -15,7 +15,9 @@ enum SpoolCommands {
             OptionSpec(name: "currency", value: "CODE", help: "currency code (default INR)"),
             OptionSpec(name: "lease", value: "DURATION", help: "claim lease period (default 5m)"),
             OptionSpec(name: "image", value: "IMAGE", help: "default job image"),
-            OptionSpec(name: "remote", value: "URL", help: "publish it to this empty remote"),
+            OptionSpec(
+                name: "remote", value: "URL",
+                help: "publish it to this empty remote (workers need one; too late after init)"),
         ],
         maxPositionals: 1,
         details: """
