@@ -17,7 +17,15 @@ enum RemoteCommands {
     ) { invocation, context in
         let url = try invocation.requirePositional(0, "URL")
         let path = context.newSpoolPath(invocation.positional(1))
-        let spool = try Spool.clone(url: url, into: path, user: invocation.value("as"))
+        let existed = FileManager.default.fileExists(atPath: path)
+        let spool: Spool
+        do {
+            spool = try Spool.clone(url: url, into: path, user: invocation.value("as"))
+        } catch {
+            // A failed clone left an empty folder behind; take back only what we made.
+            if !existed { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
         let jobs = try spool.index().jobs().count
         try context.console.result(["spool": path, "remote": url]) {
             "Cloned \(url) into \(path): \(jobs) jobs"

@@ -17,6 +17,9 @@ struct MissingRemotePathTests {
         #expect(cloned.status == 7, "\(cloned.stderr)")
         #expect(cloned.stderr.contains("nothing at \(missing)"), "\(cloned.stderr)")
         #expect(!cloned.stderr.contains("unsupported URL protocol"))
+        #expect(
+            !FileManager.default.fileExists(atPath: directory.file("clone")),
+            "a failed clone leaves no folder behind")
     }
 
     @Test("ssh-style and relative remotes are told apart from paths")
