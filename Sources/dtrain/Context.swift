@@ -28,8 +28,27 @@ struct Context {
         return "spool"
     }
 
+    /// Where `init` and `clone` put a new spool: DIR, `--spool`, `$DTRAIN_SPOOL`, else
+    /// ./spool — the same order later commands look in, so they find it.
+    func newSpoolPath(_ positional: String?) -> String {
+        if let path = positional ?? invocation.value("spool") { return path }
+        if let path = ProcessInfo.processInfo.environment["DTRAIN_SPOOL"], !path.isEmpty {
+            return path
+        }
+        return "spool"
+    }
+
+    /// Opens the spool; when none was named and the fallback ./spool is not there, says
+    /// where dtrain looked instead of "spool is not a dtrain spool".
     func openSpool() throws -> Spool {
-        try Spool.open(at: spoolPath)
+        let path = spoolPath
+        let named =
+            invocation.value("spool") != nil
+            || !(ProcessInfo.processInfo.environment["DTRAIN_SPOOL"] ?? "").isEmpty
+        if !named, path == "spool", !FileManager.default.fileExists(atPath: path) {
+            throw NoSpoolError()
+        }
+        return try Spool.open(at: path)
     }
 
     /// `--as`, else the clone's configured user.
@@ -113,5 +132,15 @@ struct DeliveryError: DTrainError {
     var description: String {
         "the remote moved on and refused: "
             + dropped.map { "'\($0.summary)': \($0.reason)" }.joined(separator: "; ")
+    }
+}
+
+/// No spool was named and none was found where dtrain looks by default.
+struct NoSpoolError: DTrainError {
+    var exitStatus: ExitStatus { .notFound }
+
+    var description: String {
+        "no spool here: this folder is not one and has no ./spool; give --spool DIR or set "
+            + "DTRAIN_SPOOL, or make one with 'dtrain clone URL' or 'dtrain init'"
     }
 }

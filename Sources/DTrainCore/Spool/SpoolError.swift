@@ -34,7 +34,7 @@ public enum SpoolError: DTrainError, Equatable {
         case .invalidName(let name):
             "'\(name)' is not a valid name (letters, digits, '-', '_' and '.', up to 80)"
         case .jobNotFound(let job):
-            "no job '\(job)' in this spool (see 'dtrain jobs')"
+            "no job '\(job)' in this clone (see 'dtrain jobs'; 'dtrain sync' fetches new ones)"
         case .ambiguousJob(let prefix, let matches):
             "'\(prefix)' matches several jobs: " + matches.prefix(5).joined(separator: ", ")
         case .illegalTransition(let job, let from, let to):

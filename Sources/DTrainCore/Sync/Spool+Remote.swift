@@ -52,9 +52,8 @@ extension Spool {
     /// needs no git command to set up its shared remote.
     public func publish(to url: String) throws {
         let tip = try snapshot().commit
-        let path = url.hasPrefix("file://") ? String(url.dropFirst("file://".count)) : url
-        if path.hasPrefix("/") || path.hasPrefix("."), !FileManager.default.fileExists(atPath: path)
-        {
+        // Any local path, relative ones like "shared/spool.git" included.
+        if let path = SyncError.localPath(url), !FileManager.default.fileExists(atPath: path) {
             _ = try Repository.create(at: path, bare: true)
         }
         let result = try pushToRemote(tip, as: SpoolLayout.mainRef, expected: nil, url: url)

@@ -1,3 +1,4 @@
+import Foundation
 import GitKit
 
 /// Why talking to the remote failed, in words a user can act on.
@@ -37,7 +38,23 @@ public enum SyncError: DTrainError {
         if error.isAuthentication || error.isCertificate {
             return .refused(url: url, why: error.message)
         }
+
+        // libgit2 calls a path that does not exist an "unsupported URL protocol",
+        // which sends a user hunting in the wrong place; the commonest cause is a
+        // shared disk that is not mounted.
+        if let path = localPath(url), !FileManager.default.fileExists(atPath: path) {
+            return .unreachable(url: url, why: "nothing at \(path) (is the shared disk mounted?)")
+        }
         return .unreachable(url: url, why: error.message)
+    }
+
+    /// The folder a remote URL names on this machine, or nil for ssh remotes
+    /// (`ssh://…`, `user@host:path`) and other schemes.
+    static func localPath(_ url: String) -> String? {
+        if url.hasPrefix("file://") { return String(url.dropFirst("file://".count)) }
+        if url.contains("://") { return nil }
+        if let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/") { return nil }
+        return url
     }
 }
 

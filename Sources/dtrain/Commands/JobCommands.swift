@@ -18,19 +18,21 @@ enum JobCommands {
 
     static let submit = CommandSpec(
         name: "submit", summary: "Validate a job ZIP, price it and write it as a draft.",
-        usage: "dtrain submit JOB.zip --main train.py [--name N] [--image I] [--timeout 2h] "
+        usage: "dtrain submit ZIP|FOLDER --main train.py [--name N] [--image I] [--timeout 2h] "
             + "[--cpus N] [--memory 4g] [--gpus N]",
         options: jobOptions, maxPositionals: 1,
         details: """
-            Nothing is written unless the ZIP passes every check. Publish the draft with
-            'dtrain publish JOB' to reserve its price and queue it.
+            A FOLDER is zipped for you. Nothing is written unless the ZIP passes every
+            check. Publish the draft with 'dtrain publish JOB' to reserve its price and
+            queue it.
             example: dtrain submit digits.zip --main train.py --timeout 30m
             """
     ) { invocation, context in
         let spool = try context.openSpool()
         let actor = try context.actor(spool)
         let (zip, folderName) = try zipIfFolder(
-            invocation.requirePositional(0, "JOB.zip"), spool: spool, console: context.console)
+            invocation.requirePositional(0, "ZIP or FOLDER"), spool: spool, console: context.console
+        )
         var options = try submitOptions(invocation)
         options.name = options.name ?? folderName
         let job = try spool.submit(zipAt: zip, options: options, actor: actor)
@@ -46,11 +48,14 @@ enum JobCommands {
 
     static let quote = CommandSpec(
         name: "quote", summary: "Price a job ZIP without writing anything.",
-        usage: "dtrain quote JOB.zip --main train.py", options: [jobOptions[0]], maxPositionals: 1
+        usage: "dtrain quote ZIP|FOLDER --main train.py", options: [jobOptions[0]],
+        maxPositionals: 1,
+        details: "example: dtrain quote examples/sklearn-digits --main train.py"
     ) { invocation, context in
         let spool = try context.openSpool()
         let (zip, _) = try zipIfFolder(
-            invocation.requirePositional(0, "JOB.zip"), spool: spool, console: context.console)
+            invocation.requirePositional(0, "ZIP or FOLDER"), spool: spool, console: context.console
+        )
         guard let main = invocation.value("main") else {
             throw UsageError("--main FILE is required", command: invocation.command)
         }
@@ -100,7 +105,8 @@ enum JobCommands {
                 name: "state", value: "S",
                 help: JobState.allCases.map(\.rawValue).joined(separator: "|")),
             OptionSpec(name: "owner", value: "NAME", help: "only this user's jobs"),
-        ]
+        ],
+        details: "This clone as of its last sync: run 'dtrain sync' to see others' changes."
     ) { invocation, context in
         let spool = try context.openSpool()
         var state: JobState?

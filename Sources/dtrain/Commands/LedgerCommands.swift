@@ -54,6 +54,8 @@ enum LedgerCommands {
         maxPositionals: 1,
         details: """
             ACCOUNT is a user name, or user:NAME, worker:NAME, escrow:JOB, platform, world.
+            Without one: user:YOU; a worker's earnings are in worker:NAME. Balances are
+            this clone's as of its last 'dtrain sync'.
             example: dtrain wallet worker:gpu-01
             """
     ) { invocation, context in
@@ -84,8 +86,10 @@ enum LedgerCommands {
         try context.console.result(report) {
             var lines = ["\(account): \(currency.format(balance))"]
             for move in movements {
-                let sign = move.amount >= 0 ? "+" : ""
-                var line = "  \(move.at)  \(sign)\(currency.format(move.amount))  \(move.kind)"
+                // One sign in front of every movement: "+INR 5.00", "-INR 20.00".
+                let sign = move.amount >= 0 ? "+" : "-"
+                let amount = currency.format(move.amount == .min ? .max : abs(move.amount))
+                var line = "  \(move.at)  \(sign)\(amount)  \(move.kind)"
                 if let job = move.job { line += " job \(job)" }
                 if let memo = move.memo { line += " — \(memo)" }
                 lines.append(line)

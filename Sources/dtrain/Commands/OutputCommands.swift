@@ -108,8 +108,11 @@ enum OutputCommands {
             job: id, state: result.outcome, directory: target,
             files: summary.files.keys.sorted())
         try context.console.result(report) {
-            "Unpacked \(report.files.count) file(s) of job \(id) (\(result.outcome)) into "
-                + "\(target):\n" + report.files.map { "  " + $0 }.joined(separator: "\n")
+            guard !report.files.isEmpty else {
+                return "Job \(id) (\(result.outcome)) wrote no output files"
+            }
+            return "Unpacked \(report.files.count) file(s) of job \(id) (\(result.outcome)) "
+                + "into \(target):\n" + report.files.map { "  " + $0 }.joined(separator: "\n")
         }
         return .ok
     }

@@ -10,13 +10,22 @@ enum RemoteCommands {
         usage: "dtrain clone URL [DIR]", maxPositionals: 2,
         details: """
             URL: a path or file:// URL of a bare repository, ssh://user@host[:port]/path or
-            user@host:path. DIR defaults to ./spool. --as NAME sets this clone's user.
+            user@host:path. DIR defaults to --spool, then $DTRAIN_SPOOL, then ./spool.
+            --as NAME sets this clone's user.
             example: dtrain clone /mnt/shared/spool.git ~/spool --as alice
             """
     ) { invocation, context in
         let url = try invocation.requirePositional(0, "URL")
-        let path = invocation.positional(1) ?? invocation.value("spool") ?? "spool"
-        let spool = try Spool.clone(url: url, into: path, user: invocation.value("as"))
+        let path = context.newSpoolPath(invocation.positional(1))
+        let existed = FileManager.default.fileExists(atPath: path)
+        let spool: Spool
+        do {
+            spool = try Spool.clone(url: url, into: path, user: invocation.value("as"))
+        } catch {
+            // A failed clone left an empty folder behind; take back only what we made.
+            if !existed { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
         let jobs = try spool.index().jobs().count
         try context.console.result(["spool": path, "remote": url]) {
             "Cloned \(url) into \(path): \(jobs) jobs"

@@ -15,17 +15,20 @@ enum SpoolCommands {
             OptionSpec(name: "currency", value: "CODE", help: "currency code (default INR)"),
             OptionSpec(name: "lease", value: "DURATION", help: "claim lease period (default 5m)"),
             OptionSpec(name: "image", value: "IMAGE", help: "default job image"),
-            OptionSpec(name: "remote", value: "URL", help: "publish it to this empty remote"),
+            OptionSpec(
+                name: "remote", value: "URL",
+                help: "publish it to this empty remote (workers need one; too late after init)"),
         ],
         maxPositionals: 1,
         details: """
-            DIR defaults to ./spool. The first commit holds spool.json: format version,
-            currency, price tiers, the 80/20 split, lease period, limits, default image, admins.
+            DIR defaults to --spool, then $DTRAIN_SPOOL, then ./spool. The first commit
+            holds spool.json: format version, currency, price tiers, the 80/20 split, lease
+            period, limits, default image, admins.
             The acting user (--as, default 'admin') becomes this clone's user.
             example: dtrain init /srv/spool --as alice --admin alice
             """
     ) { invocation, context in
-        let path = invocation.positional(0) ?? invocation.value("spool") ?? "spool"
+        let path = context.newSpoolPath(invocation.positional(0))
         let actor = invocation.value("as") ?? "admin"
         var config = SpoolConfig.standard
         let admins = invocation.all("admin")
@@ -38,10 +41,20 @@ enum SpoolCommands {
             }
             config.leaseSeconds = seconds
         }
+        let existed = FileManager.default.fileExists(atPath: path)
         let spool = try Spool.create(at: path, config: config, actor: actor)
         try spool.updateSettings { $0.user = actor }
+
+        // A spool whose remote could not be made is a dead end (no remote can be added
+        // later, and a second 'init' refuses the folder), so take back what we created.
         if let remote = invocation.value("remote") {
-            try spool.publish(to: remote)
+            do {
+                try spool.publish(to: remote)
+            } catch {
+                // Spool.create refuses a folder holding .git, so that .git is ours.
+                try? FileManager.default.removeItem(atPath: existed ? path + "/.git" : path)
+                throw error
+            }
         }
         try context.console.result(["spool": path, "user": actor]) {
             "Created spool at \(path) (admins: \(config.admins.joined(separator: ", ")); "
@@ -53,13 +66,15 @@ enum SpoolCommands {
     static let config = CommandSpec(
         name: "config",
         summary: "Show or set this clone's local settings (never committed).",
-        usage: "dtrain config [user NAME | scorer CMD [ARG...] | scorer-timeout SECONDS]",
+        usage: "dtrain config [user NAME | scorer [--] CMD [ARG...] | scorer-timeout SECONDS]",
         maxPositionals: 64,
         details: """
             user NAME          who you are in this clone
             scorer CMD ARG...  a second price scorer: gets the job as JSON on stdin, prints 0-100
             scorer none        turn the second scorer off
+            Put '--' before CMD when its arguments start with '-'.
             example: dtrain config user alice
+            example: dtrain config scorer -- /opt/scorer/score --model small
             """
     ) { invocation, context in
         let spool = try context.openSpool()

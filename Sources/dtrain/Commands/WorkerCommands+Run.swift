@@ -9,10 +9,14 @@ extension WorkerCommands {
         usage: "dtrain worker register [--name N] [--min-price P] [--label K=V]... "
             + "[--cpus N] [--memory SIZE] [--gpus N] [--wheelhouse DIR]",
         options: profileOptions + [
-            OptionSpec(name: "name", value: "NAME", help: "worker name (default: the user)"),
+            OptionSpec(
+                name: "name", value: "NAME",
+                help: "worker name (default: this clone's user, as whom 'worker run' claims)"),
             OptionSpec(
                 name: "label", value: "K=V", help: "a label (repeatable)", repeatable: true),
-            OptionSpec(name: "wheelhouse", value: "DIR", help: "wheels for offline pip"),
+            OptionSpec(
+                name: "wheelhouse", value: "DIR",
+                help: "an existing folder of wheels for offline pip ('none': off)"),
             OptionSpec(name: "log-interval", value: "SECONDS", help: "log push period (3)"),
         ],
         details: """
@@ -24,6 +28,14 @@ extension WorkerCommands {
         let spool = try context.openSpool()
         let name = try invocation.value("name") ?? context.actor(spool)
         if spool.settings.user == nil { try spool.updateSettings { $0.user = name } }
+
+        // 'worker run' claims as the clone's user; a different --name is a worker that
+        // this clone never runs as, and nothing else would say so.
+        if let user = spool.settings.user, user != name {
+            context.console.warn(
+                "this clone's user is \(user), so 'dtrain worker run' here claims as \(user), "
+                    + "not \(name); run 'dtrain config user \(name)' if this is worker \(name)")
+        }
         let settings = try workerSettings(invocation, name: name, spool: spool)
         let record = try spool.registerWorker(name: name, settings: settings)
         try context.deliver(spool)
@@ -49,7 +61,7 @@ extension WorkerCommands {
         if invocation.value("gpus") != nil { settings.gpus = profile.gpus }
         if invocation.value("min-price") != nil { settings.minPrice = profile.minPrice }
         if let wheelhouse = invocation.value("wheelhouse") {
-            settings.wheelhouse = URL(fileURLWithPath: wheelhouse).standardizedFileURL.path
+            settings.wheelhouse = try wheelhousePath(wheelhouse)
         }
         if let text = invocation.value("log-interval") {
             guard let seconds = Double(text), seconds > 0 else {
@@ -67,6 +79,23 @@ extension WorkerCommands {
         }
         settings.labels = labels
         return settings
+    }
+
+    /// The absolute path of a wheelhouse folder, or nil for "none". A folder that does
+    /// not exist is refused here: Docker would refuse the bind mount of every job later,
+    /// and each job would be handed back until its retries ran out.
+    static func wheelhousePath(_ text: String) throws -> String? {
+        guard text != "none" else { return nil }
+        let path = URL(fileURLWithPath: text).standardizedFileURL.path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder),
+            isFolder.boolValue
+        else {
+            throw UsageError(
+                "--wheelhouse \(path) is not a folder on this machine "
+                    + "(create it, or give 'none' for no wheelhouse)")
+        }
+        return path
     }
 
     static let workers = CommandSpec(

@@ -20,6 +20,8 @@ enum WorkerCommands {
         details: """
             Exit 0 with the job id on stdout when a job was claimed; exit 3 when no job
             fits (or every race was lost). The claim counts once the remote accepted it.
+            Nothing runs the job: the next 'dtrain worker run' in this clone hands it back
+            to the queue, and otherwise its lease lapses and a reap does.
             """
     ) { invocation, context in
         let spool = try context.openSpool()
