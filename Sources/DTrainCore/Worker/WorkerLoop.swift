@@ -133,8 +133,10 @@ public final class WorkerLoop {
             do {
                 try spool.finish(
                     job: id, worker: worker,
-                    ending: .handedBack("the worker restarted after its run of the job died"))
-                log("job \(id): handed back to the queue after a crash")
+                    ending: .handedBack(
+                        "this worker held the claim with no run going (its run died, or the "
+                            + "job was claimed with 'dtrain worker claim')"))
+                log("job \(id): handed back to the queue (held with no run going)")
             } catch let error as ClaimError {
                 log("job \(id): \(error)")
                 try? spool.repository.deleteReference(ref, expected: commit)
