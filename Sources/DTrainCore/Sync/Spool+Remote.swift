@@ -56,13 +56,33 @@ extension Spool {
         if let path = SyncError.localPath(url), !FileManager.default.fileExists(atPath: path) {
             _ = try Repository.create(at: path, bare: true)
         }
+        if settings.remote != nil {
+            throw SpoolError.notPermitted(
+                "this clone already meets at \(settings.remote ?? ""); it has one remote")
+        }
+
+        // Refuse a remote that already holds a spool before anything else is sent.
+        let remoteRefs: [(name: String, id: ObjectID)]
+        do {
+            remoteRefs = try repository.remoteReferences(url: url, credentials: credentials)
+        } catch {
+            throw SyncError.from(error, url: url)
+        }
+        if remoteRefs.contains(where: { $0.name == SpoolLayout.mainRef }) {
+            throw SyncError.refused(url: url, why: "it already holds a main branch")
+        }
+
+        // Payloads before main, so main never names a ZIP the remote lacks (a spool that
+        // worked alone for a while has some).
+        for (ref, id) in try repository.references(glob: SpoolLayout.payloadRefPrefix + "*") {
+            _ = try pushToRemote(id, as: ref, expected: nil, url: url)
+        }
         let result = try pushToRemote(tip, as: SpoolLayout.mainRef, expected: nil, url: url)
         guard result.isAccepted else {
             throw SyncError.refused(
                 url: url, why: "it already holds a main branch (\(result.rejected ?? ""))")
         }
-        try repository.setReference(
-            Self.trackingRef, to: tip, expected: nil, message: "dtrain init --remote")
+        try moveTrackingRef(to: tip)
         try updateSettings { $0.remote = url }
     }
 

@@ -66,10 +66,12 @@ enum SpoolCommands {
     static let config = CommandSpec(
         name: "config",
         summary: "Show or set this clone's local settings (never committed).",
-        usage: "dtrain config [user NAME | scorer [--] CMD [ARG...] | scorer-timeout SECONDS]",
+        usage: "dtrain config [user NAME | remote URL | scorer [--] CMD [ARG...] | "
+            + "scorer-timeout SECONDS]",
         maxPositionals: 64,
         details: """
             user NAME          who you are in this clone
+            remote URL         publish a spool made without --remote to an empty remote
             scorer CMD ARG...  a second price scorer: gets the job as JSON on stdin, prints 0-100
             scorer none        turn the second scorer off
             Put '--' before CMD when its arguments start with '-'.
@@ -94,6 +96,10 @@ enum SpoolCommands {
                 $0.secondScorer =
                     values == ["none"] ? nil : .init(command: values, timeoutSeconds: timeout)
             }
+        case "remote":
+            guard values.count == 1 else { throw UsageError("usage: dtrain config remote URL") }
+            try spool.publish(to: values[0])
+            context.console.say("published this spool to \(values[0]); it is now the remote")
         case "scorer-timeout":
             guard values.count == 1, let seconds = Double(values[0]), seconds > 0 else {
                 throw UsageError("usage: dtrain config scorer-timeout SECONDS")
@@ -107,7 +113,10 @@ enum SpoolCommands {
         }
         let settings = spool.settings
         try context.console.result(settings) {
-            var lines = ["user: \(settings.user ?? "(not set)")"]
+            var lines = [
+                "user: \(settings.user ?? "(not set)")",
+                "remote: \(settings.remote ?? "(none: a local spool)")",
+            ]
             if let scorer = settings.secondScorer {
                 lines.append(
                     "scorer: \(scorer.command.joined(separator: " ")) "

@@ -139,3 +139,35 @@ struct SyncTests {
         #expect(try shared.verifyRemote().violation == nil)
     }
 }
+
+/// A spool that worked alone for a while and then gets a shared remote.
+@Suite("Adding a remote later")
+struct AddRemoteTests {
+    @Test("config remote publishes main and every payload; others clone and run from it")
+    func addRemote() throws {
+        let directory = try TemporaryDirectory("add-remote")
+        let spool = directory.file("lab")
+        _ = try Processes.dtrain(["init", spool, "--as", "admin"])
+        _ = try Processes.dtrain(["credit", "ann", "100"], spool: spool)
+        let zip = try JobZips.sklearnZip(in: directory)
+        let submitted = try Processes.dtrain(
+            ["submit", zip, "--main", "train.py", "--json"], spool: spool, as: "ann")
+        let object = try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8))
+        let id = try #require((object as? [String: Any])?["id"] as? String)
+        _ = try Processes.dtrain(["publish", id], spool: spool, as: "ann")
+
+        let remote = directory.file("shared.git")
+        let added = try Processes.dtrain(["config", "remote", remote], spool: spool)
+        #expect(added.status == 0, "\(added.stderr)")
+        let again = try Processes.dtrain(["config", "remote", remote], spool: spool)
+        #expect(again.status != 0)
+
+        let worker = try Spool.clone(url: remote, into: directory.file("worker"), user: "w")
+        #expect(try worker.snapshot().job(id)?.state == .published)
+        try worker.fetchPayload(job: id)
+        #expect(try worker.repository.reference(SpoolLayout.payloadRef(job: id)) != nil)
+        #expect(try worker.claim(job: id, worker: "w") == 1)
+        let fsck = try Processes.git(["--git-dir", remote, "fsck", "--strict"])
+        #expect(fsck.status == 0, "\(fsck.stderr)")
+    }
+}
