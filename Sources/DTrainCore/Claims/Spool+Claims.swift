@@ -32,11 +32,19 @@ extension Spool {
     /// Claims one eligible job, trying others (in random order) after each lost race.
     /// `excluding` names jobs this worker should not take again (ones it just handed back
     /// because of its own fault, so it does not spin on them).
+    /// `claims` is the remote's claim list if the caller has just synced and fetched it.
     public func claimNext(
-        profile: WorkerProfile, excluding: Set<String> = [], maxTries: Int = 8
+        profile: WorkerProfile, excluding: Set<String> = [],
+        claims known: [String: ObjectID]? = nil,
+        maxTries: Int = 8
     ) throws -> ClaimResult {
-        try sync()
-        let claims = try remoteClaims()
+        let claims: [String: ObjectID]
+        if let known {
+            claims = known
+        } else {
+            try sync()
+            claims = try remoteClaims()
+        }
         var eligible = try index().jobs(state: .published)
             .filter { profile.fits($0) && claims[$0.id] == nil && !excluding.contains($0.id) }
         let count = eligible.count

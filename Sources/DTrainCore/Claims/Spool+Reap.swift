@@ -27,9 +27,19 @@ extension Spool {
     /// Deleting a claim expects the value that was observed, so a holder that renewed at the
     /// last moment keeps its job; a holder that renews after the delete finds its ref gone and
     /// stops (fencing). Safe to run from every worker on every poll.
-    public func reap(now: Date = Date()) throws -> [ReapAction] {
-        try sync()
-        let claims = try remoteClaims()
+    ///
+    /// `claims` is the remote's claim list when the caller has just fetched it (a worker
+    /// poll does, once, for both reaping and claiming); otherwise reap syncs and lists.
+    public func reap(now: Date = Date(), claims known: [String: ObjectID]? = nil) throws
+        -> [ReapAction]
+    {
+        let claims: [String: ObjectID]
+        if let known {
+            claims = known
+        } else {
+            try sync()
+            claims = try remoteClaims()
+        }
         let snapshot = try snapshot()
         let config = try snapshot.config()
         let index = try index(at: snapshot)

@@ -61,18 +61,22 @@ public final class WorkerLoop {
         // Jobs this loop handed back for a fault of its own; another worker may do better.
         var handedBack = Set<String>()
         while !stopRequested() {
-            // Reaping is everyone's chore; a failure here must not stop the worker.
-            // FIXME: reap and claimNext each fetch main and list the remote's refs, so a
-            // poll costs four round trips where two would do; bites on slow ssh links.
-            do {
-                summary.reaped += try spool.reap()
-            } catch {
-                log("reap failed: \(error)")
-            }
-
+            // One poll: fetch main and list the claims once, for reaping and claiming.
             let claim: ClaimResult
             do {
-                claim = try spool.claimNext(profile: profile, excluding: handedBack)
+                try spool.sync()
+                var claims = try spool.remoteClaims()
+
+                // Reaping is everyone's chore; a failure here must not stop the worker.
+                do {
+                    let reaped = try spool.reap(claims: claims)
+                    for action in reaped { claims[action.job] = nil }
+                    summary.reaped += reaped
+                } catch {
+                    log("reap failed: \(error)")
+                }
+                claim = try spool.claimNext(
+                    profile: profile, excluding: handedBack, claims: claims)
             } catch let error as SyncError where !options.once {
                 // A loop outlives a network blip: say so, wait, and try again.
                 log("cannot claim: \(error); retrying in \(options.pollSeconds)s")
