@@ -8,7 +8,7 @@ SWIFT_FLAGS += -Xswiftc -warnings-as-errors
 endif
 NODE := examples/node
 
-.PHONY: all build deps docker image test lint bench demo clean
+.PHONY: all build deps docker image test lint bench demo install clean
 
 all: build
 
@@ -38,6 +38,13 @@ bench: docker image
 demo: docker image
 	$(SWIFT) build $(SWIFT_FLAGS)
 	@sh examples/demo.sh
+
+# Puts dtrain on PATH (the systemd unit in examples/node expects /usr/local/bin/dtrain).
+PREFIX ?= /usr/local
+install: deps
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product dtrain
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 .build/release/dtrain $(DESTDIR)$(PREFIX)/bin/dtrain
 
 clean:
 	rm -rf .build .bench
