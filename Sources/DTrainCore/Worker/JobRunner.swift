@@ -154,7 +154,11 @@ public final class JobRunner {
     ) throws {
         let manager = FileManager.default
         try? manager.removeItem(atPath: directory)
-        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Private to this worker: other users of the machine have no business in a job's
+        // files. Docker (root) mounts the workspace itself, so the job still sees it.
+        try manager.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         if try spool.repository.reference(job.manifest.payload.ref) == nil {
             try spool.fetchPayload(job: job.id)
         }
