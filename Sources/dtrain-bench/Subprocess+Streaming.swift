@@ -4,12 +4,7 @@ import Foundation
 extension Subprocess {
     /// Starts a program with its output discarded; the caller waits for it.
     static func start(_ executable: String, _ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "DTRAIN_SPOOL")
-        process.environment = environment
+        let process = prepared(executable, arguments)
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -22,12 +17,7 @@ extension Subprocess {
     static func stream(
         _ executable: String, _ arguments: [String], line: (String) -> Void
     ) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "DTRAIN_SPOOL")
-        process.environment = environment
+        let process = prepared(executable, arguments)
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -45,5 +35,17 @@ extension Subprocess {
             }
         }
         process.waitUntilExit()
+    }
+
+    /// A process for `executable`, with the caller's environment minus `DTRAIN_SPOOL`, so
+    /// every command names its spool itself.
+    private static func prepared(_ executable: String, _ arguments: [String]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "DTRAIN_SPOOL")
+        process.environment = environment
+        return process
     }
 }
