@@ -13,6 +13,9 @@ public enum SpoolError: DTrainError, Equatable {
     case contention(String)
     case insufficientFunds(account: String, balance: String, needed: String, entry: String)
 
+    // FIXME: `notPermitted` covers both "you may not" (someone else's job, a credit by a
+    // non-admin) and some refused values, all exiting 2 like a usage error; scripts cannot
+    // tell them apart. Split it before scripts come to rely on the code.
     public var exitStatus: ExitStatus {
         switch self {
         case .notASpool, .jobNotFound: .notFound
