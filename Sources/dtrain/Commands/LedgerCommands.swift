@@ -75,7 +75,11 @@ enum LedgerCommands {
             return .ok
         }
         let text = try invocation.positional(0) ?? context.actor(spool)
-        guard let account = Account(text) ?? Account("user:" + text) else {
+        // A bare name is a user; anything with a colon must be a whole account name.
+        let named = text.contains(":") || ["platform", "world"].contains(text)
+        guard let account = named ? Account(text) : Account("user:" + text),
+            account.isWellFormed
+        else {
             throw UsageError("'\(text)' is not an account", command: invocation.command)
         }
         let balance = try index.balance(account)

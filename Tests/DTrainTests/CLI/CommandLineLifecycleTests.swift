@@ -73,6 +73,8 @@ struct CommandLineLifecycleTests {
             (["show", "nope"], 3),
             (["credit", "bob", "-5"], 2),
             (["credit", "bob", "1.234"], 4),
+            (["wallet", "user:"], 2),
+            (["wallet", "bogus:x"], 2),
         ] as [([String], Int32)])
     func exitCodes(arguments: [String], status: Int32) throws {
         let result = try Processes.dtrain(arguments, spool: spool, as: "admin")
