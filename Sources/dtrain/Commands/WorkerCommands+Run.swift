@@ -64,8 +64,10 @@ extension WorkerCommands {
             settings.wheelhouse = try wheelhousePath(wheelhouse)
         }
         if let text = invocation.value("log-interval") {
-            guard let seconds = Double(text), seconds > 0 else {
-                throw UsageError("bad --log-interval '\(text)'")
+            // Each push is a commit and a round trip: more than a few a second only loads
+            // the remote.
+            guard let seconds = Double(text), seconds >= 0.5, seconds <= 3_600 else {
+                throw UsageError("bad --log-interval '\(text)' (0.5 to 3600 seconds)")
             }
             settings.logIntervalSeconds = seconds
         }
