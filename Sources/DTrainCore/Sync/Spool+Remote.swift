@@ -21,7 +21,10 @@ extension Spool {
     }
 
     /// Makes a clone of the spool at `url` in `path`: only `main` is fetched, never payloads.
-    public static func clone(url: String, into path: String, user: String?) throws -> Spool {
+    public static func clone(url given: String, into path: String, user: String?) throws
+        -> Spool
+    {
+        let url = SyncError.remembered(given)
         let gitDirectory = path + "/.git"
         if FileManager.default.fileExists(atPath: gitDirectory) {
             throw SpoolError.alreadyASpool(path)
@@ -50,7 +53,8 @@ extension Spool {
     /// Publishes this spool to an empty remote and remembers it as this clone's remote.
     /// A local path that does not exist yet becomes a new bare repository first, so a lab
     /// needs no git command to set up its shared remote.
-    public func publish(to url: String) throws {
+    public func publish(to given: String) throws {
+        let url = SyncError.remembered(given)
         let tip = try snapshot().commit
         // Any local path, relative ones like "shared/spool.git" included.
         if let path = SyncError.localPath(url), !FileManager.default.fileExists(atPath: path) {

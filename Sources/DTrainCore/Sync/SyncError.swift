@@ -50,6 +50,15 @@ public enum SyncError: DTrainError {
 
     /// The folder a remote URL names on this machine, or nil for ssh remotes
     /// (`ssh://…`, `user@host:path`) and other schemes.
+    /// The URL to remember for a remote: a relative local path becomes absolute, or it
+    /// would mean another folder as soon as a command runs somewhere else.
+    static func remembered(_ url: String) -> String {
+        guard let path = localPath(url), !url.hasPrefix("file://"), !path.hasPrefix("/") else {
+            return url
+        }
+        return URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
     static func localPath(_ url: String) -> String? {
         if url.hasPrefix("file://") { return String(url.dropFirst("file://".count)) }
         if url.contains("://") { return nil }

@@ -171,3 +171,30 @@ struct AddRemoteTests {
         #expect(fsck.status == 0, "\(fsck.stderr)")
     }
 }
+
+/// Remotes named by a relative path keep meaning the same folder from anywhere.
+@Suite("Relative remote paths")
+struct RelativeRemoteTests {
+    @Test("init and clone with a relative remote; sync from another folder still reaches it")
+    func relative() throws {
+        let directory = try TemporaryDirectory("relative")
+        let made = try Processes.run(
+            Processes.dtrainPath, ["init", "a", "--remote", "shared/x.git", "--as", "admin"],
+            in: directory.path)
+        try #require(made.status == 0, "\(made.stderr)")
+        let cloned = try Processes.run(
+            Processes.dtrainPath, ["clone", "shared/x.git", "b", "--as", "bob"],
+            in: directory.path)
+        try #require(cloned.status == 0, "\(cloned.stderr)")
+
+        let credit = try Processes.run(
+            Processes.dtrainPath, ["credit", "bob", "5", "--spool", directory.file("a")], in: "/")
+        #expect(credit.status == 0, "\(credit.stderr)")
+        let synced = try Processes.run(
+            Processes.dtrainPath, ["sync", "--spool", directory.file("b")], in: "/")
+        #expect(synced.status == 0, "\(synced.stderr)")
+        let wallet = try Processes.run(
+            Processes.dtrainPath, ["wallet", "bob", "--spool", directory.file("b")], in: "/")
+        #expect(wallet.stdout.contains("INR 5.00"), "\(wallet.stdout)\(wallet.stderr)")
+    }
+}
