@@ -7,7 +7,7 @@ import Foundation
 public struct LocalSettings: Codable, Sendable, Equatable {
     public var user: String?
     public var remote: String?
-    public var secondScorer: ScorerCommand?
+    public var secondScorer: SecondScorer?
     /// ssh private key for the remote; nil = the agent, then `~/.ssh/id_ed25519`, `id_rsa`.
     public var sshKey: String?
     /// known_hosts file the remote's host key must be in; nil = `~/.ssh/known_hosts`.
@@ -15,17 +15,7 @@ public struct LocalSettings: Codable, Sendable, Equatable {
     /// Set on worker nodes by `dtrain worker register`.
     public var worker: WorkerSettings?
 
-    public struct ScorerCommand: Codable, Sendable, Equatable {
-        public var command: [String]
-        public var timeoutSeconds: Double
-
-        public init(command: [String], timeoutSeconds: Double) {
-            self.command = command
-            self.timeoutSeconds = timeoutSeconds
-        }
-    }
-
-    public init(user: String? = nil, remote: String? = nil, secondScorer: ScorerCommand? = nil) {
+    public init(user: String? = nil, remote: String? = nil, secondScorer: SecondScorer? = nil) {
         self.user = user
         self.remote = remote
         self.secondScorer = secondScorer

@@ -24,13 +24,16 @@ public struct SubmitOptions: Sendable {
 extension Spool {
     /// Validates and prices a ZIP without writing anything.
     public func quote(zipAt path: String, mainScript: String) throws -> (JobPackage, Quote) {
-        let config = try snapshot().config()
+        try quote(zipAt: path, mainScript: mainScript, config: snapshot().config())
+    }
+
+    private func quote(zipAt path: String, mainScript: String, config: SpoolConfig) throws
+        -> (JobPackage, Quote)
+    {
         let package = try PackageValidator.validate(
             zipAt: path, mainScript: mainScript, limits: config.limits)
-        let scorer = settings.secondScorer.map {
-            SecondScorer(command: $0.command, timeoutSeconds: $0.timeoutSeconds)
-        }
-        let quote = try Quote.make(package: package, config: config, secondScorer: scorer)
+        let quote = try Quote.make(
+            package: package, config: config, secondScorer: settings.secondScorer)
         return (package, quote)
     }
 
@@ -57,7 +60,8 @@ extension Spool {
         let config = try snapshot().config()
         let image = options.image ?? config.defaultImage
         guard ImageReference.isValid(image) else { throw SubmissionError.invalidImage(image) }
-        let (package, quote) = try self.quote(zipAt: path, mainScript: options.mainScript)
+        let (package, quote) = try self.quote(
+            zipAt: path, mainScript: options.mainScript, config: config)
         let id = Identifier.make()
 
         // The payload first: if the process dies here, an unreferenced ref is all that is left,
