@@ -105,28 +105,16 @@ extension Spool {
         }
     }
 
-    /// Fetches `ref` from the remote into the same name here (forced: it is the remote's).
-    func fetchFromRemote(_ ref: String) throws {
-        let url = try remoteURL()
-        do {
-            try repository.fetch(url: url, refspecs: ["+\(ref):\(ref)"], credentials: credentials)
-        } catch {
-            throw SyncError.from(error, url: url)
-        }
-    }
-
-    /// Fetches the remote's `main` into the tracking ref; one round trip.
-    ///
-    /// Another process of this clone fetching at the same instant holds the tracking ref's
-    /// lock file; that is a lost race, retried, not an unreachable remote.
-    public func fetchMain() throws {
+    /// Fetches `ref` from the remote into `local` (the same name unless told), forced: it is
+    /// the remote's. A lock held by another fetch into this clone at that instant is a race
+    /// to retry, not an unreachable remote.
+    func fetchFromRemote(_ ref: String, into local: String? = nil) throws {
         let url = try remoteURL()
         var attempt = 0
         while true {
             do {
                 try repository.fetch(
-                    url: url, refspecs: ["+\(SpoolLayout.mainRef):\(Self.trackingRef)"],
-                    credentials: credentials)
+                    url: url, refspecs: ["+\(ref):\(local ?? ref)"], credentials: credentials)
                 return
             } catch let error as GitError where error.isLocked && attempt < 8 {
                 attempt += 1
@@ -135,6 +123,11 @@ extension Spool {
                 throw SyncError.from(error, url: url)
             }
         }
+    }
+
+    /// Fetches the remote's `main` into the tracking ref; one round trip.
+    public func fetchMain() throws {
+        try fetchFromRemote(SpoolLayout.mainRef, into: Self.trackingRef)
     }
 
     /// Fetches one job's payload ref, and only that, for the worker about to run it.
