@@ -69,7 +69,7 @@ extension Spool {
     public func claim(job id: String, worker: String) throws -> Int? {
         let job = try snapshot().requireJob(id)
         guard job.state == .published else { return nil }
-        let attempt = job.records.filter { $0.state == .claimed }.count + 1
+        let attempt = job.claims + 1
         let now = Timestamp.iso()
         let ticket = ClaimTicket(
             job: id, worker: worker, attempt: attempt, claimedAt: now,
@@ -93,11 +93,10 @@ extension Spool {
                     to: .claimed, by: worker, worker: worker, attempt: attempt)
                 return try changes(for: claimed)
             }
-            let report = try sync()
-            if report.dropped.contains(where: { $0.summary.contains("claims job \(id)") }) {
-                try? releaseClaim(job: id)
-                return nil
-            }
+            try deliver(expecting: "claims job \(id)")
+        } catch is ClaimError {
+            try? releaseClaim(job: id)
+            return nil
         } catch let error as SpoolError {
             if case .illegalTransition = error {
                 try? releaseClaim(job: id)
