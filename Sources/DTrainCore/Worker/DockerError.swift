@@ -28,6 +28,12 @@ public struct DockerError: DTrainError, Equatable {
         message.range(of: "No such", options: .caseInsensitive) != nil
     }
 
+    /// True when another caller is already removing the container: the run's own
+    /// cleanup and a worker's `remove` can meet on one container.
+    public var isRemovalInProgress: Bool {
+        message.range(of: "already in progress", options: .caseInsensitive) != nil
+    }
+
     public var description: String {
         guard let status else {
             return "cannot run the docker client for 'docker \(command)': \(message); "

@@ -75,9 +75,10 @@ public final class DockerExecutor: Sendable {
         do throws(DockerError) {
             _ = try cli.output(["stop", "--time", "\(graceSeconds)", container])
         } catch {
-            // Already gone: nothing to stop, nothing to remove.
-            guard error.isNoSuchObject else { throw error }
-            return
+            // Already gone: nothing to stop, nothing to remove. Being removed
+            // by another caller: the wait below decides.
+            if error.isNoSuchObject { return }
+            guard error.isRemovalInProgress else { throw error }
         }
 
         // stop already killed it after the grace; kill covers a stop that gave
@@ -86,12 +87,18 @@ public final class DockerExecutor: Sendable {
         do throws(DockerError) {
             _ = try cli.output(["rm", "--force", "--volumes", container])
         } catch {
-            // Removed by someone else between the two calls is fine.
-            guard error.isNoSuchObject else { throw error }
+            // Removed, or being removed, by someone else between the two calls
+            // is fine: the wait below decides.
+            guard error.isNoSuchObject || error.isRemovalInProgress else { throw error }
         }
 
-        // Only Docker saying "no such container" proves it is gone.
-        let inspect = try cli.run(["inspect", "--format", "{{.Id}}", container])
+        // Only Docker saying "no such container" proves it is gone. A removal
+        // started by another caller may still be finishing, so give it a while.
+        var inspect = try cli.run(["inspect", "--format", "{{.Id}}", container])
+        for _ in 0..<100 where inspect.status == 0 {
+            Thread.sleep(forTimeInterval: 0.1)
+            inspect = try cli.run(["inspect", "--format", "{{.Id}}", container])
+        }
         let gone = inspect.status != 0 && inspect.stderr.contains("No such")
         guard !gone else { return }
         let failure =

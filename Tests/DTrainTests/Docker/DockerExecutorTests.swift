@@ -238,6 +238,42 @@ struct DockerExecutorTests {
         #expect(finished.wait(timeout: .now() + 30) == .success)
         #expect(outcome.value != .exited(0))
     }
+    @Test("removes racing for one container all succeed, and it is gone")
+    func racingRemoves() throws {
+        let executor = self.executor
+        for round in 0..<5 {
+            // A container that has stopped but not yet been removed: the state in
+            // which a run's own cleanup and a restarted worker meet, and Docker
+            // answers the later `rm` with "removal already in progress".
+            let name = "dtrain-test-race-\(UUID().uuidString.prefix(8))-\(round)"
+            let created = try DockerFixture.docker([
+                "create", "--name", name, "--network", "none", DockerFixture.image, "true",
+            ])
+            try #require(created == 0)
+
+            let failures = FailureBox()
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                do throws(DockerError) {
+                    try executor.remove(container: name, graceSeconds: 0)
+                } catch {
+                    failures.append("\(error)")
+                }
+            }
+
+            #expect(failures.all.isEmpty, "round \(round)")
+            #expect(try DockerFixture.docker(["inspect", name]) != 0)
+        }
+    }
+}
+
+/// Errors gathered from several threads, behind a lock.
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+
+    var all: [String] { lock.withLock { stored } }
+
+    func append(_ failure: String) { lock.withLock { stored.append(failure) } }
 }
 
 /// The outcome of a run on another thread, behind a lock.
