@@ -46,14 +46,14 @@ extension Spool {
         guard options.timeoutSeconds > 0, options.resources.cpus > 0,
             options.resources.memoryBytes > 0, options.resources.gpus >= 0
         else {
-            throw SpoolError.notPermitted("timeout, CPUs and memory must be positive")
+            throw SpoolError.invalidValue("timeout, CPUs and memory must be positive")
         }
         guard options.resources.memoryBytes >= JobManifest.Resources.minimumMemoryBytes else {
-            throw SpoolError.notPermitted(
+            throw SpoolError.invalidValue(
                 "memory must be at least 6 MiB (Docker's minimum), e.g. --memory 512m")
         }
         if let name = options.name, !Self.isPrintableName(name) {
-            throw SpoolError.notPermitted(
+            throw SpoolError.invalidValue(
                 "job name \(name.debugDescription) must be 1 to 200 characters on one line, "
                     + "without control characters")
         }

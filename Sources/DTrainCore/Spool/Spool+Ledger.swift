@@ -72,7 +72,7 @@ extension Spool {
         var accounts = Set<Account>()
         for entry in entries {
             if try snapshot.ledgerEntry(entry.id) != nil {
-                throw SpoolError.notPermitted("ledger entry \(entry.id) is already recorded")
+                throw SpoolError.stateConflict("ledger entry \(entry.id) is already recorded")
             }
             accounts.formUnion(entry.postings.map(\.account))
         }

@@ -38,6 +38,7 @@ public final class Spool {
         if FileManager.default.fileExists(atPath: gitDirectory) {
             throw SpoolError.alreadyASpool(path)
         }
+        try makeFolder(path)
         let repository = try Repository.create(at: gitDirectory, bare: true)
         let spool = try Spool(repository: repository, path: path)
 
@@ -51,6 +52,28 @@ public final class Spool {
         try repository.setReference(
             SpoolLayout.mainRef, to: commit, expected: nil, message: "dtrain init")
         return spool
+    }
+
+    /// Makes `path` and its parents before libgit2 does, because libgit2's own words for a
+    /// folder it cannot make ("directory exists" when a file is in the way) send people
+    /// looking in the wrong place.
+    static func makeFolder(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: prefix, isDirectory: &isFolder) {
+                guard isFolder.boolValue else {
+                    throw SpoolError.cannotCreate(path: path, why: "\(prefix) is not a folder")
+                }
+                continue
+            }
+            guard mkdir(prefix, 0o777) == 0 || errno == EEXIST else {
+                let why = String(cString: strerror(errno))
+                let place = prefix.hasSuffix(path) ? "" : "\(prefix): "
+                throw SpoolError.cannotCreate(path: path, why: place + why)
+            }
+        }
     }
 
     /// Opens the spool at `path` (the folder holding `.git`, or a bare repository itself).

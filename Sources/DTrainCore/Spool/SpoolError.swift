@@ -2,27 +2,38 @@
 public enum SpoolError: DTrainError, Equatable {
     case notASpool(String)
     case alreadyASpool(String)
+    /// The spool's folder could not be made (exit 1): a file in the way, no permission.
+    case cannotCreate(path: String, why: String)
     case noIdentity
     case invalidName(String)
     case jobNotFound(String)
     case ambiguousJob(String, [String])
     case illegalTransition(job: String, from: JobState, to: JobState)
+    /// The acting user may not do this (exit 9): a different user, or an admin, might.
     case notPermitted(String)
+    /// A value given on the command line that no spool would accept (exit 2).
+    case invalidValue(String)
+    /// The spool or clone is already in a state that rules this out (exit 6).
+    case stateConflict(String)
+    /// What was asked for does not exist (yet): e.g. the outputs of a running job (exit 3).
+    case unavailable(String)
+    /// Input refused for its content or size (exit 4).
+    case refusedInput(String)
     case invalidAmount(String)
     case malformed(path: String, why: String)
     case contention(String)
     case insufficientFunds(account: String, balance: String, needed: String, entry: String)
 
-    // FIXME: `notPermitted` covers both "you may not" (someone else's job, a credit by a
-    // non-admin) and some refused values, all exiting 2 like a usage error; scripts cannot
-    // tell them apart. Split it before scripts come to rely on the code.
+    /// Scripts branch on these, so each kind of refusal has a code of its own.
     public var exitStatus: ExitStatus {
         switch self {
-        case .notASpool, .jobNotFound: .notFound
-        case .alreadyASpool, .illegalTransition, .contention: .conflict
-        case .noIdentity, .invalidName, .notPermitted, .ambiguousJob: .usage
-        case .malformed, .invalidAmount: .rejected
+        case .notASpool, .jobNotFound, .unavailable: .notFound
+        case .alreadyASpool, .illegalTransition, .contention, .stateConflict: .conflict
+        case .cannotCreate: .failure
+        case .noIdentity, .invalidName, .invalidValue, .ambiguousJob: .usage
+        case .malformed, .invalidAmount, .refusedInput: .rejected
         case .insufficientFunds: .insufficientFunds
+        case .notPermitted: .notPermitted
         }
     }
 
@@ -32,6 +43,8 @@ public enum SpoolError: DTrainError, Equatable {
             "\(path) is not a dtrain spool (create one with 'dtrain init \(path)')"
         case .alreadyASpool(let path):
             "\(path) already holds a git repository; refusing to initialise over it"
+        case .cannotCreate(let path, let why):
+            "cannot create a spool at \(path): \(why)"
         case .noIdentity:
             "no user set for this clone: run 'dtrain config user NAME' or pass --as NAME"
         case .invalidName(let name):
@@ -42,7 +55,9 @@ public enum SpoolError: DTrainError, Equatable {
             "'\(prefix)' matches several jobs: " + matches.prefix(5).joined(separator: ", ")
         case .illegalTransition(let job, let from, let to):
             "job \(job) is \(from.rawValue) and cannot become \(to.rawValue)"
-        case .notPermitted(let why): why
+        case .notPermitted(let why), .invalidValue(let why), .stateConflict(let why),
+            .unavailable(let why), .refusedInput(let why):
+            why
         case .invalidAmount(let text): "'\(text)' is not a valid amount (e.g. 250 or 99.50)"
         case .malformed(let path, let why): "malformed \(path) in the spool: \(why)"
         case .insufficientFunds(let account, let balance, let needed, let entry):

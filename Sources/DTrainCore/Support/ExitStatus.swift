@@ -19,6 +19,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case unreachable = 7
     /// A job that was followed ended badly (failed, timed out, cancelled).
     case jobFailed = 8
+    /// The acting user may not take this step: a credit by a non-admin, a change to
+    /// someone else's job.
+    case notPermitted = 9
 }
 
 /// An error that knows how the command should exit and what the person should read.

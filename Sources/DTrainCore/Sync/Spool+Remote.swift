@@ -29,6 +29,7 @@ extension Spool {
         if FileManager.default.fileExists(atPath: gitDirectory) {
             throw SpoolError.alreadyASpool(path)
         }
+        try makeFolder(path)
         let repository = try Repository.create(at: gitDirectory, bare: true)
         let spool = try Spool(repository: repository, path: path)
         try spool.updateSettings {
@@ -61,7 +62,7 @@ extension Spool {
             _ = try Repository.create(at: path, bare: true)
         }
         if settings.remote != nil {
-            throw SpoolError.notPermitted(
+            throw SpoolError.stateConflict(
                 "this clone already meets at \(settings.remote ?? ""); it has one remote")
         }
 

@@ -186,7 +186,7 @@ enum JobCommands {
         let summary = try ZipWriter.zipDirectory(at: path, to: zip, maxBytes: limits.maxZipBytes)
         guard !summary.isTruncated else {
             try? FileManager.default.removeItem(atPath: zip)
-            throw SpoolError.notPermitted(
+            throw SpoolError.refusedInput(
                 "\(path) is larger than the spool's ZIP limit of \(limits.maxZipBytes) bytes")
         }
         if !summary.skippedNonRegular.isEmpty {

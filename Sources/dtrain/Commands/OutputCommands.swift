@@ -87,12 +87,12 @@ enum OutputCommands {
         if spool.settings.remote != nil { try spool.sync() }
         let job = try spool.snapshot().requireJob(id)
         guard job.state.isFinal, let ref = job.records.last?.result else {
-            throw SpoolError.notPermitted(
+            throw SpoolError.unavailable(
                 "job \(id) is \(job.state.rawValue): it has no outputs (yet)")
         }
         let (result, _, zip) = try spool.readResult(ref: ref)
         guard let zip else {
-            throw SpoolError.notPermitted("job \(id) returned no outputs")
+            throw SpoolError.unavailable("job \(id) returned no outputs")
         }
         let target = invocation.value("output") ?? "\(id)-output"
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(

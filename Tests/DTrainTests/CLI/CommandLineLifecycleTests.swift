@@ -83,6 +83,25 @@ struct CommandLineLifecycleTests {
         #expect(result.stderr.hasPrefix("dtrain: error: "))
     }
 
+    @Test("a step the user may not take exits 9 and changes nothing")
+    func notPermitted() throws {
+        let zip = try JobZips.sklearnZip(in: directory)
+        let submitted = try Processes.dtrain(
+            ["submit", zip, "--main", "train.py", "--json"], spool: spool, as: "alice")
+        let id = try #require(try json(submitted)["id"] as? String)
+        let before = try Processes.git(["--git-dir", spool + "/.git", "rev-parse", "main"])
+
+        let credit = try Processes.dtrain(["credit", "bob", "5"], spool: spool, as: "bob")
+        #expect(credit.status == 9, "\(credit.stderr)")
+        #expect(credit.stderr.hasPrefix("dtrain: error: only an admin may credit"))
+        let cancel = try Processes.dtrain(["cancel", id], spool: spool, as: "bob")
+        #expect(cancel.status == 9, "\(cancel.stderr)")
+        #expect(cancel.stderr.contains("belongs to alice"))
+
+        let after = try Processes.git(["--git-dir", spool + "/.git", "rev-parse", "main"])
+        #expect(before.stdout == after.stdout)
+    }
+
     @Test("a non-ZIP is rejected and leaves the spool untouched")
     func rejectedZip() throws {
         let before = try Processes.git(["--git-dir", spool + "/.git", "rev-parse", "main"])
