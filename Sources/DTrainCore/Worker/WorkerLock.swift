@@ -44,6 +44,12 @@ public enum WorkerLockError: DTrainError {
 
     public var exitStatus: ExitStatus { .conflict }
 
+    /// True when another run holds the lock, which is routine under cron.
+    public var isBusy: Bool {
+        if case .busy = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .busy(let holder):

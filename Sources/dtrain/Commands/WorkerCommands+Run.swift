@@ -178,7 +178,15 @@ extension WorkerCommands {
         let loop = WorkerLoop(
             spool: spool, worker: worker, stopRequested: { stop.isSet },
             log: { console.say(Timestamp.iso() + " " + $0) })
-        let summary = try loop.run(options)
+        let summary: WorkerLoop.Summary
+        do {
+            summary = try loop.run(options)
+        } catch let busy as WorkerLockError where busy.isBusy {
+            // Under cron this happens every minute while a job trains: a timestamped line
+            // in the worker's log, not an error for someone to chase. The code still says it.
+            console.say(Timestamp.iso() + " " + busy.description)
+            return .conflict
+        }
         try context.console.result(summary) {
             guard !summary.runs.isEmpty else { return "ran no job" }
             return summary.runs.map { run in

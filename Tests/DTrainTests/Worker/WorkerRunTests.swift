@@ -247,6 +247,10 @@ struct WorkerRunTests {
         let result = try Processes.dtrain(["worker", "run", "--once"], spool: path, as: "gpu-01")
         #expect(result.status == 6)
         #expect(result.stderr.contains("another worker run is active"))
+
+        // Routine under cron: a timestamped line in the worker's log, not an error.
+        #expect(!result.stderr.contains("error:"), "\(result.stderr)")
+        #expect(result.stderr.range(of: #"^\d{4}-\d\d-\d\dT"#, options: .regularExpression) != nil)
         withExtendedLifetime(held) {}
     }
 
