@@ -108,7 +108,7 @@ extension SpoolIndex {
                 touched.insert(job)
             case .ledgerEntry(let id):
                 try removeEntry(id)
-            case .config, .other:
+            case .config, .workerRecord, .other:
                 continue
             }
         }

@@ -140,7 +140,7 @@ public final class SpoolIndex {
                 if let entry = try snapshot.read(LedgerEntry.self, at: path) {
                     try insert(entry)
                 }
-            case .config, .other:
+            case .config, .workerRecord, .other:
                 continue
             }
         }

@@ -59,6 +59,8 @@ public enum SpoolLayout {
         case quote(job: String)
         case state(job: String, file: String)
         case ledgerEntry(id: String)
+        /// `workers/<name>/<time>.json`: one registration of worker `name`.
+        case workerRecord(name: String)
         case other
     }
 
@@ -77,6 +79,9 @@ public enum SpoolLayout {
         }
         if parts.count == 3, parts[0] == "ledger", parts[2].hasSuffix(".json") {
             return .ledgerEntry(id: String(parts[2].dropLast(5)))
+        }
+        if parts.count == 3, parts[0] == "workers", parts[2].hasSuffix(".json") {
+            return .workerRecord(name: parts[1])
         }
         return .other
     }

@@ -107,6 +107,9 @@ public struct SpoolVerifier {
                         throw RuleBroken(rule: "\(path) holds entry \(ledgerEntry.id)")
                     }
                     entries.append(ledgerEntry)
+                case .workerRecord(let name):
+                    try checkWorker(
+                        CanonicalJSON.decode(WorkerRecord.self, from: data), at: path, name: name)
                 case .other:
                     continue
                 }
@@ -130,6 +133,19 @@ public struct SpoolVerifier {
         try apply(entries)
         for record in records.sorted(by: { ($0.job, $0.seq) < ($1.job, $1.seq) }) {
             try follow(record, entries: entries)
+        }
+    }
+
+    /// A registration is read by every `dtrain workers` and by schedulers deciding where
+    /// jobs fit, so one that lies about whose it is or holds impossible figures is refused.
+    private func checkWorker(_ record: WorkerRecord, at path: String, name: String) throws {
+        guard Identifier.isValid(name), record.name == name else {
+            throw RuleBroken(rule: "\(path) registers \(record.name), not \(name)")
+        }
+        guard record.cpus >= 0, record.cpus.isFinite, record.memoryBytes >= 0,
+            record.minPrice >= 0
+        else {
+            throw RuleBroken(rule: "\(path) holds negative or impossible resources")
         }
     }
 

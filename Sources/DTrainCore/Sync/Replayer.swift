@@ -70,7 +70,7 @@ struct Replayer {
                 records.append(try CanonicalJSON.decode(StateRecord.self, from: data))
             case .ledgerEntry:
                 entries.append(try CanonicalJSON.decode(LedgerEntry.self, from: data))
-            case .config, .quote, .other:
+            case .config, .quote, .workerRecord, .other:
                 continue
             }
         }

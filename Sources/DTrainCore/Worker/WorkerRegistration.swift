@@ -61,7 +61,10 @@ extension Spool {
             let directory = "workers/" + folder.name
             let records = try repository.entries(in: snapshot.tree, directory: directory)
                 .filter { !$0.isTree }
-                .compactMap { try snapshot.read(WorkerRecord.self, at: directory + "/" + $0.name) }
+                // One malformed record (which `dtrain verify` names) must not hide the rest.
+                .compactMap {
+                    try? snapshot.read(WorkerRecord.self, at: directory + "/" + $0.name)
+                }
             if let newest = records.max(by: { $0.registeredAt < $1.registeredAt }) {
                 result.append(newest)
             }
