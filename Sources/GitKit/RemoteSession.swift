@@ -18,11 +18,18 @@ final class RemoteSession {
     private(set) var failure: GitError?
     /// (ref, nil = accepted / the server's refusal reason), in arrival order.
     private(set) var pushStatuses: [(ref: String, status: String?)] = []
+    /// Cuts a network call whose remote has gone silent; nil for local remotes.
+    private let watchdog: StallWatchdog?
 
     init(url: String, credentials: Credentials) {
         self.url = RemoteURL(url)
         self.credentials = credentials
         self.keySources = credentials.keySources
+        if case .local = self.url {
+            watchdog = nil
+        } else {
+            watchdog = StallWatchdog()
+        }
     }
 
     /// Wires the callbacks into libgit2's struct; `self` must outlive the call
@@ -32,12 +39,14 @@ final class RemoteSession {
         callbacks.credentials = { out, _, userFromURL, allowed, payload in
             guard let out, let payload else { return GIT_ERROR.rawValue }
             let session = Unmanaged<RemoteSession>.fromOpaque(payload).takeUnretainedValue()
+            session.watchdog?.noteActivity()
             let user = userFromURL.map { String(cString: $0) }
             return session.acquireCredential(out, user: user, allowed: allowed)
         }
         callbacks.certificate_check = { cert, _, _, payload in
             guard let cert, let payload else { return GIT_ECERTIFICATE.rawValue }
             let session = Unmanaged<RemoteSession>.fromOpaque(payload).takeUnretainedValue()
+            session.watchdog?.noteActivity()
             return session.checkCertificate(cert)
         }
         callbacks.push_update_reference = { refname, status, payload in
@@ -47,14 +56,44 @@ final class RemoteSession {
             session.pushStatuses.append((ref, status.map { String(cString: $0) }))
             return 0
         }
+
+        // Signs of life while objects move, for the watchdog.
+        callbacks.transfer_progress = { _, payload in
+            RemoteSession.noteActivity(payload)
+        }
+        callbacks.sideband_progress = { _, _, payload in
+            RemoteSession.noteActivity(payload)
+        }
+        callbacks.pack_progress = { _, _, _, payload in
+            RemoteSession.noteActivity(payload)
+        }
+        callbacks.push_transfer_progress = { _, _, _, payload in
+            RemoteSession.noteActivity(payload)
+        }
+    }
+
+    private static func noteActivity(_ payload: UnsafeMutableRawPointer?) -> Int32 {
+        guard let payload else { return 0 }
+        Unmanaged<RemoteSession>.fromOpaque(payload).takeUnretainedValue().watchdog?
+            .noteActivity()
+        return 0
     }
 
     /// Runs a libgit2 call that uses the installed callbacks, keeping `self`
     /// alive for it, and turns a failure into the clearest error available.
     func perform(_ function: String, _ call: () -> Int32) throws(GitError) {
+        watchdog?.start()
         let result = withExtendedLifetime(self) { call() }
+        watchdog?.stop()
         guard result < 0 else { return }
         let reported = GitError.last(code: result, function: function)
+        if let watchdog, watchdog.hasFired {
+            throw GitError(
+                code: result, klass: Int32(GIT_ERROR_NET.rawValue),
+                message: "\(place) said nothing for \(Int(watchdog.limit)) s; gave up "
+                    + "(DTRAIN_NETWORK_STALL_SECONDS sets the limit)",
+                function: function)
+        }
         if var failure {
             failure.function = function
             throw failure

@@ -5,8 +5,8 @@ import Foundation
 ///
 /// URL forms: a plain path, `file://`, `ssh://user@host:port/path` and
 /// scp-like `user@host:path`. Every call makes its own connection.
-// FIXME: libgit2 1.5 has no connect timeout option; an ssh host that drops
-// packets stalls a call for the kernel's TCP timeout (about two minutes).
+// libgit2 1.5 has no timeout of its own; `StallWatchdog` gives up on a remote
+// that stays silent (see there for what it does not cover).
 extension Repository {
     /// Fetches `refspecs` (e.g. `+refs/heads/*:refs/remotes/origin/*`) from
     /// `url` (`git_remote_create_anonymous`, or `git_remote_lookup` when `url`
