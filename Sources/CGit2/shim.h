@@ -14,3 +14,7 @@ static inline int dtrain_git_opts_size(int option, size_t value) {
 static inline int dtrain_git_opts_get_size(int option, size_t *value) {
     return git_libgit2_opts(option, value);
 }
+
+static inline int dtrain_git_opts_cache_limit(int type, size_t value) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, (git_object_t)type, value);
+}

@@ -41,12 +41,26 @@ enum Libgit2 {
         guard owners >= 0 else {
             return GitError.last(code: owners, function: "git_libgit2_opts")
         }
+
+        // libgit2 caches only trees under 4 KiB. A spool's `jobs/` and `ledger/` trees
+        // (256 shards) are larger, so every path lookup inflated them again: most of
+        // the index's first build went there.
+        let trees = dtrain_git_opts_cache_limit(
+            Int32(GIT_OBJECT_TREE.rawValue), cachedTreeLimit)
+        guard trees >= 0 else {
+            return GitError.last(code: trees, function: "git_libgit2_opts")
+        }
         return nil
     }()
 
     /// Pack files libgit2 keeps mapped at once
     /// (`GIT_OPT_SET_MWINDOW_FILE_LIMIT`).
     static let mappedPackLimit = 128
+
+    /// The largest tree libgit2 keeps in its object cache
+    /// (`GIT_OPT_SET_CACHE_OBJECT_LIMIT`); the cache as a whole stays bounded by
+    /// libgit2's own total (256 MiB).
+    static let cachedTreeLimit = 1 << 20
 
     /// Makes sure libgit2 is initialised; throws if initialisation itself
     /// failed.

@@ -70,10 +70,9 @@ public final class SpoolIndex {
     /// two commits — forwards, back, or sideways onto a remote tip that local commits are
     /// being replayed on — by taking out what the old tree had and putting in what the new
     /// one has. The cost follows the difference, never the size of the spool.
-    // FIXME: the first build reads every record: about 1-2 ms per job here (2 s at 1,000
-    // jobs, minutes at 100,000), mostly inflating loose objects and SQLite preparing the
-    // same statements again. A fresh clone of a very large spool pays it once; cache
-    // prepared statements and read only each job's newest state record to cut it.
+    // FIXME: the first build reads every record: about 0.6 ms per job here (1.1 s at 2,000
+    // jobs, 6.4 s at 10,000, about a minute at 100,000). A fresh clone of a very large
+    // spool pays it once; a snapshot of the index shipped beside the spool would avoid it.
     public func sync(to snapshot: SpoolSnapshot) throws {
         try database.transaction {
             let indexed = try indexedCommit()
