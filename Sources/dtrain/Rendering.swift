@@ -41,3 +41,10 @@ enum QuoteText {
         return lines.joined(separator: "\n")
     }
 }
+
+/// "1 job", "3 jobs": counts in sentences read as a person would write them.
+enum Count {
+    static func of(_ count: Int, _ singular: String, plural: String? = nil) -> String {
+        "\(count) " + (count == 1 ? singular : plural ?? singular + "s")
+    }
+}

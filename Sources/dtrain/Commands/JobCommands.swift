@@ -120,7 +120,7 @@ enum JobCommands {
         let pending = try spool.pendingCommits().count
         if pending > 0 {
             context.console.say(
-                "\(pending) local change(s) not delivered yet; see 'dtrain status'")
+                "\(Count.of(pending, "local change")) not delivered yet; see 'dtrain status'")
         }
         let currency = try spool.snapshot().config().currency
         try context.console.result(rows) {

@@ -46,8 +46,8 @@ enum RemoteCommands {
         let report = try spool.sync()
         try context.console.result(report) {
             var lines = [
-                "Synced with \(spool.settings.remote ?? "?"): delivered \(report.delivered) "
-                    + "commit(s), main at \(report.tip.prefix(12))"
+                "Synced with \(spool.settings.remote ?? "?"): delivered "
+                    + "\(Count.of(report.delivered, "commit")), main at \(report.tip.prefix(12))"
             ]
             for dropped in report.dropped {
                 lines.append("dropped '\(dropped.summary)': \(dropped.reason)")

@@ -146,8 +146,9 @@ enum SpoolCommands {
                 return "BROKEN at commit \(violation.commit) (\(violation.summary)):\n  "
                     + violation.rule
             }
-            return "OK: \(report.commits) commits, \(report.jobs) jobs, \(report.entries) "
-                + "ledger entries; balances sum to \(report.total)"
+            return "OK: \(Count.of(report.commits, "commit")), \(Count.of(report.jobs, "job")), "
+                + "\(Count.of(report.entries, "ledger entry", plural: "ledger entries")); "
+                + "balances sum to \(report.total)"
         }
         return report.violation == nil ? .ok : .conflict
     }
