@@ -66,10 +66,7 @@ extension Spool {
 
         // The payload first: if the process dies here, an unreferenced ref is all that is left,
         // and no record on main ever points at a ZIP that is missing.
-        // FIXME: the file is read twice (validation, then this blob); a ZIP rewritten in
-        // between is stored unvalidated and mispriced. Workers re-check entries on unpack,
-        // so it bites pricing only; validate the blob's own bytes to close it.
-        let blob = try repository.createBlob(fromFile: path)
+        let blob = try repository.createBlob(package.zip)
         let payloadTree = try repository.updateTree(
             nil, [.upsert(path: SpoolLayout.payloadPath(id), blob: blob)])
         let payloadCommit = try repository.createCommit(

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A ZIP that passed `PackageValidator`: its shape and the few texts pricing
 /// needs. Nothing has been extracted; the worker unpacks the same ZIP later
 /// with `ZipExtractor.safeExtract`, which applies the same entry rules.
@@ -15,13 +17,15 @@ public struct JobPackage: Sendable, Equatable {
     /// Relative path → text: the root's `requirements*.txt` and every file they
     /// reach through `-r`.
     public var requirements: [String: String]
-    public var zipBytes: Int64
+    /// The ZIP exactly as validated: what the spool stores, never re-read from disk.
+    public var zip: Data
     public var totalInflated: Int64
+
+    public var zipBytes: Int64 { Int64(zip.count) }
 
     public init(
         root: String, files: [String: Int64], ignored: [String], mainScript: String,
-        mainSource: String, requirements: [String: String], zipBytes: Int64,
-        totalInflated: Int64
+        mainSource: String, requirements: [String: String], zip: Data, totalInflated: Int64
     ) {
         self.root = root
         self.files = files
@@ -29,7 +33,7 @@ public struct JobPackage: Sendable, Equatable {
         self.mainScript = mainScript
         self.mainSource = mainSource
         self.requirements = requirements
-        self.zipBytes = zipBytes
+        self.zip = zip
         self.totalInflated = totalInflated
     }
 

@@ -7,18 +7,21 @@ import Foundation
 
 /// Checks a job ZIP before anything about it is written to the spool.
 ///
-/// The ZIP is read once, streaming (`ZipScan`): hostile entries, bombs and
-/// over-long archives are refused while reading, and nothing is extracted. Then
-/// the root folder, the main script and the requirements files are worked out
-/// from what was seen.
+/// The file is read once, into memory (it is capped by the spool's ZIP limit),
+/// and those very bytes are both scanned and stored: a ZIP rewritten on disk
+/// during a submit cannot slip past the checks or the price. The scan
+/// (`ZipScan`) refuses hostile entries, bombs and over-long archives while
+/// inflating, and extracts nothing. Then the root folder, the main script and
+/// the requirements files are worked out from what was seen.
 public enum PackageValidator {
     public static func validate(
         zipAt path: String, mainScript: String, limits: SpoolConfig.Limits
     ) throws(SubmissionError) -> JobPackage {
         // The file itself, before libarchive sees a byte of it.
-        let zipBytes = try checkFile(path, limit: limits.maxZipBytes)
+        _ = try checkFile(path, limit: limits.maxZipBytes)
+        let zip = try readFile(path, limit: limits.maxZipBytes)
         let main = normalizedMain(mainScript)
-        let scan = try ZipScan(path: path, mainScript: main, limits: limits)
+        let scan = try ZipScan(zip: zip, path: path, mainScript: main, limits: limits)
         guard !scan.files.isEmpty else { throw .empty }
         try checkNoFileIsAFolder(scan)
 
@@ -46,7 +49,22 @@ public enum PackageValidator {
         return JobPackage(
             root: root, files: files, ignored: scan.ignored, mainScript: main,
             mainSource: mainSource, requirements: requirementTexts(scan, root: root),
-            zipBytes: zipBytes, totalInflated: scan.totalInflated)
+            zip: zip, totalInflated: scan.totalInflated)
+    }
+
+    /// At most `limit` bytes: a file that grew since `checkFile` is refused, not cut.
+    private static func readFile(_ path: String, limit: Int64) throws(SubmissionError) -> Data {
+        let data: Data?
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: Int(limit) + 1)
+        } catch {
+            throw .unreadable(path: path, reason: "\(error.localizedDescription)")
+        }
+        let zip = data ?? Data()
+        guard zip.count <= limit else { throw .zipTooLarge(bytes: Int64(zip.count), limit: limit) }
+        return zip
     }
 
     /// Size check by `stat`, so an oversized upload is refused unread.

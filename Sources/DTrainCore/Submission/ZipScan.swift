@@ -25,17 +25,20 @@ struct ZipScan {
     private var keptTextTotal = 0
 
     /// Reads the whole ZIP at `path`; throws at the first broken rule.
-    init(path: String, mainScript: String, limits: SpoolConfig.Limits) throws(SubmissionError) {
+    /// Scans the ZIP's bytes, already read; `path` only names it in errors.
+    init(zip: Data, path: String, mainScript: String, limits: SpoolConfig.Limits)
+        throws(SubmissionError)
+    {
         let reader: ZipReader
-        do { reader = try ZipReader(path: path) } catch {
-            throw Self.openFailure(path: path, error: error)
+        do { reader = try ZipReader(data: zip) } catch {
+            throw Self.openFailure(zip, path: path, error: error)
         }
         var entryCount = 0
         var lastEntry: String?
         while true {
             let next: ZipEntry?
             do { next = try reader.nextEntry() } catch {
-                if lastEntry == nil { throw Self.openFailure(path: path, error: error) }
+                if lastEntry == nil { throw Self.openFailure(zip, path: path, error: error) }
                 throw .corrupt(entry: lastEntry, reason: error.message)
             }
             guard let entry = next else { break }
@@ -117,10 +120,10 @@ struct ZipScan {
 
     /// An open or first-header failure: "not a ZIP" unless the file starts like
     /// one, in which case it is damaged (or an empty ZIP's lone end record).
-    private static func openFailure(path: String, error: ArchiveError) -> SubmissionError {
-        let handle = FileHandle(forReadingAtPath: path)
-        let magic = (try? handle?.read(upToCount: 4)) ?? Data()
-        try? handle?.close()
+    private static func openFailure(_ zip: Data, path: String, error: ArchiveError)
+        -> SubmissionError
+    {
+        let magic = zip.prefix(4)
         if magic == Data([0x50, 0x4B, 0x05, 0x06]) { return .empty }
         if magic == Data([0x50, 0x4B, 0x03, 0x04]) {
             return .corrupt(entry: nil, reason: error.message)
