@@ -6,14 +6,17 @@
 /// touched. It:
 /// 1. copies `/job` to `/tmp/job` and works there, since jobs often write next
 ///    to themselves and `/job` is read-only;
-/// 2. checks each `requirements.txt` line with `importlib.metadata`; what is
-///    missing is installed with `pip --no-index --find-links /wheelhouse
-///    --target /tmp/site` when a wheelhouse is mounted, otherwise it exits with
-///    `missingRequirementExitCode`;
+/// 2. checks each `requirements.txt` line against what the image has: the
+///    name with `importlib.metadata`, the version specifiers and environment
+///    markers with `packaging` (the image's own, or the copy inside pip); what
+///    is missing or of the wrong version is installed with `pip --no-index
+///    --find-links /wheelhouse --target /tmp/site` (which comes first on the
+///    path) when a wheelhouse is mounted, otherwise it exits with
+///    `missingRequirementExitCode`, naming the version the image has;
 /// 3. `exec`s `python3 /tmp/job/<main>` so the job is the container's main
 ///    process (under `--init`) and its exit code is the container's.
-// FIXME: only presence is checked, not version specifiers: `numpy==2.0` is
-// taken as met by the image's numpy 1.24, and the job may fail at import.
+// FIXME: an image with neither `packaging` nor pip has its requirements checked by
+// name only, so `numpy==2.0` is taken as met by any numpy there.
 // FIXME: the copy to /tmp/job costs tmpfs space (counted as the job's memory)
 // equal to the workspace; a job with a large data set needs `scratchBytes`.
 public enum EntryScript {
@@ -34,22 +37,47 @@ public enum EntryScript {
             print("dtrain-entry: " + message, file=sys.stderr, flush=True)
         shutil.copytree("/job", "\(workingDirectory)", symlinks=True)
         os.chdir("\(workingDirectory)")
-        missing = []
+        missing, reasons = [], []
         if os.path.isfile("requirements.txt"):
+            try:
+                from packaging.requirements import Requirement
+            except ImportError:
+                try:
+                    from pip._vendor.packaging.requirements import Requirement
+                except ImportError:
+                    Requirement = None
             for line in open("requirements.txt", encoding="utf-8", errors="replace"):
-                line = line.split("#", 1)[0].strip()
+                line = re.sub(r"(^|\\s)#.*", "", line).strip()
                 if not line or line.startswith("-"):
                     continue
-                name = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", line)
-                if not name:
+                wanted = None
+                if Requirement is not None:
+                    try:
+                        wanted = Requirement(line)
+                    except Exception:
+                        wanted = None
+                if wanted is not None and wanted.marker is not None \\
+                        and not wanted.marker.evaluate():
                     continue
+                name = wanted.name if wanted is not None else None
+                if name is None:
+                    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", line)
+                    if not match:
+                        continue
+                    name = match.group(0)
                 try:
-                    importlib.metadata.version(name.group(0))
+                    have = importlib.metadata.version(name)
                 except importlib.metadata.PackageNotFoundError:
                     missing.append(line)
+                    reasons.append(line)
+                    continue
+                if wanted is not None and wanted.specifier \\
+                        and not wanted.specifier.contains(have, prereleases=True):
+                    missing.append(line)
+                    reasons.append(line + " (the image has " + have + ")")
         if missing and not os.path.isdir("/wheelhouse"):
-            say("missing requirement(s) not in the image and no wheelhouse mounted: "
-                + ", ".join(missing))
+            say("requirement(s) the image does not meet and no wheelhouse mounted: "
+                + ", ".join(reasons))
             sys.exit(\(missingRequirementExitCode))
         if missing:
             say("installing from /wheelhouse: " + ", ".join(missing))

@@ -188,6 +188,34 @@ struct DockerExecutorTests {
         #expect(!text.contains("should not run"))
     }
 
+    @Test("a version the image does not have is unmet; markers and met versions pass")
+    func unmetVersion() throws {
+        let root = try DockerFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let requirements = """
+            numpy>=1.0  # the image's numpy meets this
+            scikit-learn[alldeps]>=0.1
+            no-such-dtrain-package; python_version < "3"
+            numpy==0.0.1
+
+            """
+        let job = try DockerFixture.workspace(
+            in: root,
+            files: ["main.py": "print('should not run')\n", "requirements.txt": requirements])
+        let spec = DockerFixture.spec(
+            workspace: job, output: root.appendingPathComponent("out"), main: "main.py")
+
+        let (outcome, log) = try run(spec)
+
+        #expect(outcome == .exited(EntryScript.missingRequirementExitCode))
+        let text = log.displayText()
+        #expect(text.contains("numpy==0.0.1 (the image has "), "\(text)")
+        #expect(!text.contains("numpy>=1.0"), "\(text)")
+        #expect(!text.contains("scikit-learn"), "\(text)")
+        #expect(!text.contains("no-such-dtrain-package"), "\(text)")
+        #expect(!text.contains("should not run"))
+    }
+
     @Test("a leftover container of the same attempt is replaced, not a failure")
     func leftoverContainer() throws {
         let root = try DockerFixture.temporaryDirectory()
