@@ -37,15 +37,7 @@ struct ForgedWorkerBreakageTests {
         }
         try mallory.sync()
 
-        let checker = shared.directory.file("checker")
-        _ = try Spool.clone(url: shared.remote, into: checker, user: "checker")
-        let verified = try Processes.dtrain(["verify"], spool: checker)
-        if let complaint {
-            #expect(verified.status == 6, "\(verified.stdout)\(verified.stderr)")
-            #expect(verified.stdout.contains(complaint), "\(verified.stdout)")
-        } else {
-            #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
-        }
+        try shared.expectVerify(complaint: complaint)
     }
 
     @Test("an unreadable registration hides no other worker from `dtrain workers`")

@@ -56,3 +56,27 @@ struct SharedSpool {
         try Processes.git(["--git-dir", remote, "fsck", "--strict"])
     }
 }
+
+extension SharedSpool {
+    /// Runs `dtrain verify` on a fresh clone of the remote and expects it to pass, or to
+    /// fail (exit 6) with `complaint` in its report.
+    func expectVerify(complaint: String?, sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
+        let checker = directory.file("checker-\(UUID().uuidString.prefix(6))")
+        _ = try Spool.clone(url: remote, into: checker, user: "checker")
+        let verified = try Processes.dtrain(["verify"], spool: checker)
+        guard let complaint else {
+            #expect(
+                verified.status == 0, "\(verified.stdout)\(verified.stderr)",
+                sourceLocation: sourceLocation)
+            return
+        }
+        #expect(
+            verified.status == 6, "\(verified.stdout)\(verified.stderr)",
+            sourceLocation: sourceLocation)
+        #expect(
+            verified.stdout.contains(complaint), "\(verified.stdout)",
+            sourceLocation: sourceLocation)
+    }
+}
