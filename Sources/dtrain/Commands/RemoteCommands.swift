@@ -28,7 +28,7 @@ enum RemoteCommands {
         }
         let jobs = try spool.index().jobs().count
         try context.console.result(["spool": path, "remote": url]) {
-            "Cloned \(url) into \(path): \(jobs) jobs"
+            "Cloned \(url) into \(path): \(Count.of(jobs, "job"))"
         }
         return .ok
     }
