@@ -28,6 +28,12 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable, Equatable {
     /// `SQLITE_CONSTRAINT_UNIQUE`).
     public var primaryCode: Int32 { code & 0xFF }
 
+    /// The file is not a database or is damaged (`SQLITE_NOTADB`, `SQLITE_CORRUPT`):
+    /// garbage, or a file cut short by a full disk or a copy taken mid-write.
+    public var isDamagedFile: Bool {
+        primaryCode == SQLITE_NOTADB || primaryCode == SQLITE_CORRUPT
+    }
+
     public var description: String {
         var text = "SQLite error \(code) in \(function): \(message)"
         if let sql { text += " [SQL: \(sql)]" }

@@ -1,5 +1,6 @@
 import Foundation
 import GitKit
+import SQLiteKit
 
 extension Spool {
     /// An admin puts money into a user's account from the outside world.
@@ -48,9 +49,18 @@ extension Spool {
 
     /// The local index, brought up to date with `snapshot` before it answers.
     public func index(at snapshot: SpoolSnapshot) throws -> SpoolIndex {
-        let index = try openIndex()
-        try index.sync(to: snapshot)
-        return index
+        do {
+            let index = try openIndex()
+            try index.sync(to: snapshot)
+            return index
+        } catch let error as SQLiteError where error.isDamagedFile {
+            // The index is a cache of git: a damaged file is thrown away and built again,
+            // never a reason for a command (or a cron worker) to stop for good.
+            try discardIndex()
+            let index = try openIndex()
+            try index.sync(to: snapshot)
+            return index
+        }
     }
 
     /// The index at the tip of `main`.

@@ -91,11 +91,23 @@ public final class Spool {
         return spool
     }
 
+    var indexPath: String { localDirectory + "/index.sqlite" }
+
     func openIndex() throws -> SpoolIndex {
         if let openedIndex { return openedIndex }
-        let index = try SpoolIndex(path: localDirectory + "/index.sqlite", repository: repository)
+        let index = try SpoolIndex(path: indexPath, repository: repository)
         openedIndex = index
         return index
+    }
+
+    /// Closes and deletes the index file with its WAL companions; the next use rebuilds it.
+    func discardIndex() throws {
+        openedIndex = nil
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(
+            atPath: indexPath + suffix)
+        {
+            try FileManager.default.removeItem(atPath: indexPath + suffix)
+        }
     }
 
     public func updateSettings(_ change: (inout LocalSettings) -> Void) throws {
