@@ -11,8 +11,15 @@ public struct DirectoryZipSummary: Sendable, Equatable {
     public var storedBytes: Int64
     /// Files left out because storing them would pass the byte cap.
     public var omittedForSize: [String]
+    /// Files and folders left out because the ZIP already held the most entries
+    /// an unpacker accepts.
+    public var omittedForCount: [String] = []
     /// Symlinks, sockets, fifos and devices: never followed, never stored.
     public var skippedNonRegular: [String]
+    /// Names that would not unpack as themselves (see
+    /// `ZipEntryPolicy.unpacksAsItself`): stored, they would be renamed,
+    /// dropped or refused on the way out.
+    public var skippedNames: [String] = []
     /// The size of the finished ZIP file.
     public var zipBytes: Int64
 
@@ -30,15 +37,20 @@ extension ZipWriter {
     /// goes on so smaller files can still fit. The estimate is the file's size
     /// plus 1% and header room, a bound deflate does not exceed, so the
     /// finished ZIP is at most `maxBytes`.
+    ///
+    /// What is stored always unpacks again under the same rules
+    /// (`ZipExtractor.safeExtract` with at most `maxEntries`): entries past
+    /// that count, and names that would not unpack as themselves, are left out
+    /// and reported.
     public static func zipDirectory(
-        at directory: String, to zipPath: String, maxBytes: Int64
+        at directory: String, to zipPath: String, maxBytes: Int64, maxEntries: Int = .max
     ) throws(ZipOperationError) -> DirectoryZipSummary {
         var summary = DirectoryZipSummary(
             storedFiles: [], storedBytes: 0, omittedForSize: [], skippedNonRegular: [],
             zipBytes: 0)
         let writer: ZipWriter
         do { writer = try ZipWriter(path: zipPath) } catch { throw .archive(error) }
-        var budget = maxBytes - Self.endOverhead
+        var budget = Budget(bytes: maxBytes - Self.endOverhead, entries: maxEntries)
         try add(
             directory: directory, relative: "", writer: writer, budget: &budget,
             summary: &summary)
@@ -51,12 +63,18 @@ extension ZipWriter {
     /// Room for the end-of-central-directory records.
     private static let endOverhead: Int64 = 128
 
+    /// What is left to spend: bytes of ZIP, and entries.
+    private struct Budget {
+        var bytes: Int64
+        var entries: Int
+    }
+
     private static func estimatedCost(path: String, size: Int64) -> Int64 {
         size + size / 100 + 256 + 2 * Int64(path.utf8.count)
     }
 
     private static func add(
-        directory: String, relative: String, writer: ZipWriter, budget: inout Int64,
+        directory: String, relative: String, writer: ZipWriter, budget: inout Budget,
         summary: inout DirectoryZipSummary
     ) throws(ZipOperationError) {
         let names: [String]
@@ -73,31 +91,44 @@ extension ZipWriter {
 
             // Folders recurse, regular files are stored if they fit, the rest
             // is reported.
-            switch status.st_mode & S_IFMT {
+            let kind = status.st_mode & S_IFMT
+            guard kind == S_IFDIR || kind == S_IFREG else {
+                summary.skippedNonRegular.append(path)
+                continue
+            }
+            guard ZipEntryPolicy.unpacksAsItself(path) else {
+                summary.skippedNames.append(kind == S_IFDIR ? path + "/" : path)
+                continue
+            }
+            guard budget.entries > 0 else {
+                summary.omittedForCount.append(kind == S_IFDIR ? path + "/" : path)
+                continue
+            }
+            switch kind {
             case S_IFDIR:
                 let cost = estimatedCost(path: path + "/", size: 0)
-                guard cost <= budget else {
+                guard cost <= budget.bytes else {
                     summary.omittedForSize.append(path + "/")
                     continue
                 }
-                budget -= cost
+                budget.bytes -= cost
+                budget.entries -= 1
                 do { try writer.addDirectory(path + "/") } catch { throw .archive(error) }
                 try add(
                     directory: absolute, relative: path, writer: writer, budget: &budget,
                     summary: &summary)
-            case S_IFREG:
+            default:
                 let size = Int64(status.st_size)
                 let cost = estimatedCost(path: path, size: size)
-                guard cost <= budget else {
+                guard cost <= budget.bytes else {
                     summary.omittedForSize.append(path)
                     continue
                 }
-                budget -= cost
+                budget.bytes -= cost
+                budget.entries -= 1
                 try writer.addFile(path, fromDisk: absolute)
                 summary.storedFiles.append(path)
                 summary.storedBytes += size
-            default:
-                summary.skippedNonRegular.append(path)
             }
         }
     }

@@ -67,6 +67,22 @@ public enum ZipEntryPolicy {
         }
     }
 
+    /// Whether a file stored under `path` (a relative path with `/` between
+    /// components) unpacks under the same name: no backslash (read as a
+    /// separator), no drive letter, no macOS metadata name (skipped), no `.`
+    /// or `..` component.
+    public static func unpacksAsItself(_ path: String) -> Bool {
+        guard !path.contains("\\"), !path.hasPrefix("/"), !hasDriveLetter(path) else {
+            return false
+        }
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+            .map(String.init)
+        guard !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+            return false
+        }
+        return !isMacOSJunk(components)
+    }
+
     /// True for `__MACOSX/…`, AppleDouble `._name` files and `.DS_Store`, at
     /// any depth.
     public static func isMacOSJunk(_ components: [String]) -> Bool {

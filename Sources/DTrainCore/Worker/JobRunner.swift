@@ -109,14 +109,22 @@ public final class JobRunner {
         var summary: DirectoryZipSummary?
         let outputZip = directory + "/output.zip"
         if FileManager.default.fileExists(atPath: output), !ending.isHandBack {
+            // Zipped under the rules `dtrain output` unpacks with, so what a job is paid
+            // for can always be fetched.
             let zipped = try ZipWriter.zipDirectory(
-                at: output, to: outputZip, maxBytes: config.limits.maxOutputBytes)
+                at: output, to: outputZip, maxBytes: config.limits.maxOutputBytes,
+                maxEntries: config.limits.maxEntries)
             summary = zipped
+            for note in Self.leftOutNotes(zipped) { buffer.note(note) }
             if zipped.isTruncated, ending == .succeeded {
                 let left = zipped.omittedForSize.prefix(3).joined(separator: ", ")
                 ending = .failed(
                     "its output exceeds the spool's limit of \(config.limits.maxOutputBytes) "
                         + "bytes (left out: \(left))")
+            } else if !zipped.omittedForCount.isEmpty, ending == .succeeded {
+                ending = .failed(
+                    "its output holds more than the spool's limit of "
+                        + "\(config.limits.maxEntries) files and folders")
             }
         }
         if ending.isHandBack {
@@ -134,6 +142,32 @@ public final class JobRunner {
             result, log: buffer.encoded(),
             outputZip: FileManager.default.fileExists(atPath: outputZip) ? outputZip : nil)
         return try end(job, attempt: attempt, ending, result: ref)
+    }
+
+    /// Lines for the job's log naming what the outputs do not carry, so nothing a job wrote
+    /// vanishes without a word.
+    static func leftOutNotes(_ summary: DirectoryZipSummary) -> [String] {
+        func names(_ paths: [String]) -> String {
+            let shown = paths.prefix(5).map { $0.debugDescription }.joined(separator: ", ")
+            return paths.count > 5 ? shown + " and \(paths.count - 5) more" : shown
+        }
+        var notes: [String] = []
+        if !summary.skippedNonRegular.isEmpty {
+            notes.append(
+                "left out of the outputs (symlinks and special files are never kept): "
+                    + names(summary.skippedNonRegular))
+        }
+        if !summary.skippedNames.isEmpty {
+            notes.append(
+                "left out of the outputs (names that would not unpack as themselves: a "
+                    + "backslash, a drive letter, macOS metadata): " + names(summary.skippedNames))
+        }
+        if !summary.omittedForCount.isEmpty {
+            notes.append(
+                "left out of the outputs (past the entry limit): "
+                    + names(summary.omittedForCount))
+        }
+        return notes
     }
 
     private func end(

@@ -90,6 +90,11 @@ public final class LogBuffer: @unchecked Sendable {
         }
     }
 
+    /// Adds one of dtrain's own lines (after `finish`: what the outputs leave out).
+    public func note(_ text: String, time: Date = Date()) {
+        lock.withLock { store(LogLine(stream: .dtrain, time: time, bytes: Array(text.utf8))) }
+    }
+
     /// The log as kept: head, a truncation marker if needed, tail, then
     /// unfinished lines.
     public var lines: [LogLine] {
