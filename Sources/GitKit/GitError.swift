@@ -38,10 +38,11 @@ public struct GitError: Error, CustomStringConvertible {
                 && (message.hasPrefix("failed to lock file")
                     || message.hasPrefix("failed to create locked file")))
     }
-    /// Any way of losing a compare-and-swap on a ref: it exists, it moved, or a
-    /// concurrent writer held its lock. Callers re-read and retry (with
-    /// jitter).
-    public var isLostRace: Bool { isExists || isModified || isLocked }
+    /// Any way of losing a compare-and-swap on a ref: it exists or it moved.
+    /// Callers re-read and retry (with jitter). A lock is not among them:
+    /// `setReference` waits out a live writer's, so one that reaches a caller
+    /// stays (`RefLock`), and retrying only spins.
+    public var isLostRace: Bool { isExists || isModified }
     /// Authentication failed or was given up (ssh keys refused).
     public var isAuthentication: Bool { code == GIT_EAUTH.rawValue }
     /// The server's host key was unknown or did not match `known_hosts`.

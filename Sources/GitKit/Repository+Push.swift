@@ -43,8 +43,9 @@ extension Repository {
             } else {
                 try remote.deleteReference(remoteRef, expected: expected)
             }
-        } catch let error as GitError where error.isLostRace {
-            return RefUpdateResult(ref: remoteRef, rejected: error.message)
+        } catch let error as GitError where error.isLostRace || error.isLocked {
+            return RefUpdateResult(
+                ref: remoteRef, rejected: error.message, lockFile: error.lockFile)
         }
         return RefUpdateResult(ref: remoteRef, rejected: nil)
     }

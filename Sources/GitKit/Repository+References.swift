@@ -26,8 +26,17 @@ extension Repository {
     /// Compare-and-swap under the ref's lock (`git_reference_create_matching`):
     /// `expected == nil` means "must not exist yet". Losing throws a GitError
     /// with `isExists` (someone created it first) or `isModified` (it moved or
-    /// vanished).
+    /// vanished). A lock held by a live writer is waited out and a stale one
+    /// removed (`RefLock`); a lock that stays throws with `isLocked`.
     public func setReference(
+        _ name: String, to id: ObjectID, expected: ObjectID?, message: String
+    ) throws {
+        try RefLock.waitingOut {
+            try setReferenceOnce(name, to: id, expected: expected, message: message)
+        }
+    }
+
+    private func setReferenceOnce(
         _ name: String, to id: ObjectID, expected: ObjectID?, message: String
     ) throws {
         var newOID = id.oid
@@ -61,6 +70,10 @@ extension Repository {
     /// `isModified`. Deleting an absent ref with `expected == nil` succeeds;
     /// with an expected value it is a loss.
     public func deleteReference(_ name: String, expected: ObjectID?) throws {
+        try RefLock.waitingOut { try deleteReferenceOnce(name, expected: expected) }
+    }
+
+    private func deleteReferenceOnce(_ name: String, expected: ObjectID?) throws {
         var reference: OpaquePointer?
         let lookup = git_reference_lookup(&reference, handle, name)
         if lookup == GIT_ENOTFOUND.rawValue {

@@ -112,9 +112,10 @@ extension Context {
         do {
             report = try spool.sync()
         } catch let error as SyncError {
-            guard error.exitStatus == .unreachable else { throw error }
+            guard error.keepsLocalWork else { throw error }
             console.say(
-                "saved locally; not delivered (\(error)). 'dtrain sync' will deliver it.")
+                "saved locally; not delivered (\(error)). 'dtrain sync' will deliver it; "
+                    + "do not repeat the command.")
             return
         }
         guard report.dropped.isEmpty else {

@@ -103,10 +103,9 @@ public final class Spool {
     /// Closes and deletes the index file with its WAL companions; the next use rebuilds it.
     func discardIndex() throws {
         openedIndex = nil
-        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(
-            atPath: indexPath + suffix)
-        {
-            try FileManager.default.removeItem(atPath: indexPath + suffix)
+        for path in ["", "-wal", "-shm"].map({ indexPath + $0 })
+        where FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.removeItem(atPath: path)
         }
     }
 
@@ -154,8 +153,10 @@ public final class Spool {
                     SpoolLayout.mainRef, to: commit, expected: base.commit, message: message)
                 return commit
             } catch let error as GitError where error.isLostRace {
-                // Moved, or another process held main's lock file this instant.
+                // Another process moved main first.
                 continue
+            } catch {
+                throw SpoolError.locked(error) ?? error
             }
         }
         throw SpoolError.contention(message)

@@ -1,3 +1,5 @@
+import GitKit
+
 /// What can go wrong with the spool itself, in words a user can act on.
 public enum SpoolError: DTrainError, Equatable {
     case notASpool(String)
@@ -22,13 +24,23 @@ public enum SpoolError: DTrainError, Equatable {
     case invalidAmount(String)
     case malformed(path: String, why: String)
     case contention(String)
+    /// A ref of this clone stays locked (exit 6): see `RefLock`.
+    case locked(file: String, ageSeconds: Int)
     case insufficientFunds(account: String, balance: String, needed: String, entry: String)
+
+    /// The lock error for a ref lock that stayed, or nil for any other error.
+    public static func locked(_ error: Error) -> SpoolError? {
+        guard let error = error as? GitError, error.isLocked else { return nil }
+        let file = error.lockFile ?? "a ref lock file"
+        return .locked(file: file, ageSeconds: Int(RefLock.age(of: file) ?? 0))
+    }
 
     /// Scripts branch on these, so each kind of refusal has a code of its own.
     public var exitStatus: ExitStatus {
         switch self {
         case .notASpool, .jobNotFound, .unavailable: .notFound
-        case .alreadyASpool, .illegalTransition, .contention, .stateConflict: .conflict
+        case .alreadyASpool, .illegalTransition, .contention, .stateConflict, .locked:
+            .conflict
         case .cannotCreate: .failure
         case .noIdentity, .invalidName, .invalidValue, .ambiguousJob: .usage
         case .malformed, .invalidAmount, .refusedInput: .rejected
@@ -62,6 +74,10 @@ public enum SpoolError: DTrainError, Equatable {
         case .malformed(let path, let why): "malformed \(path) in the spool: \(why)"
         case .insufficientFunds(let account, let balance, let needed, let entry):
             "insufficient funds: \(account) holds \(balance) but \(entry) needs \(needed)"
+        case .locked(let file, let age):
+            "\(file) is locked (for \(age) s). If no dtrain or git command is working on "
+                + "this repository, a killed one left it behind: remove the file (dtrain does "
+                + "so itself once it is \(Int(RefLock.staleAfter)) s old)"
         case .contention(let what):
             "\(what): the spool kept changing under us; try again"
         }

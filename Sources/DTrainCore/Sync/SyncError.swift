@@ -7,12 +7,23 @@ public enum SyncError: DTrainError {
     case unreachable(url: String, why: String)
     case refused(url: String, why: String)
     case gaveUp(attempts: Int)
+    /// A ref of the remote (a repository on a path) stays locked: see `RefLock`.
+    case remoteLocked(url: String, file: String)
 
     public var exitStatus: ExitStatus {
         switch self {
         case .noRemote: .usage
-        case .unreachable, .refused: .unreachable
+        case .unreachable, .refused, .remoteLocked: .unreachable
         case .gaveUp: .conflict
+        }
+    }
+
+    /// Nothing was delivered, but what was committed locally is kept and the next
+    /// `dtrain sync` delivers it: the command that made it must not be repeated.
+    public var keepsLocalWork: Bool {
+        switch self {
+        case .unreachable, .remoteLocked, .gaveUp: true
+        case .noRemote, .refused: false
         }
     }
 
@@ -27,6 +38,11 @@ public enum SyncError: DTrainError {
             "the remote \(url) refused: \(why)"
         case .gaveUp(let attempts):
             "the remote kept moving: gave up after \(attempts) attempts; run 'dtrain sync' again"
+        case .remoteLocked(let url, let file):
+            "the remote \(url) has \(file) locked (for \(Int(RefLock.age(of: file) ?? 0)) s). "
+                + "If no dtrain or git command is writing to it, a killed one left it behind: "
+                + "remove the file (dtrain does so itself once it is "
+                + "\(Int(RefLock.staleAfter)) s old)"
         }
     }
 
