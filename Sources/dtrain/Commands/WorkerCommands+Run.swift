@@ -162,8 +162,9 @@ extension WorkerCommands {
         var options = WorkerLoop.Options(
             once: invocation.flag("once"), untilIdle: invocation.flag("until-idle"))
         if let text = invocation.value("poll") {
-            guard let seconds = Quantities.duration(text) else {
-                throw UsageError("bad --poll '\(text)'")
+            // Every poll is a fetch and a listing on the shared remote: never a busy loop.
+            guard let seconds = Quantities.duration(text), seconds >= 1 else {
+                throw UsageError("bad --poll '\(text)' (at least 1s, e.g. 5s or 1m)")
             }
             options.pollSeconds = Double(seconds)
         }

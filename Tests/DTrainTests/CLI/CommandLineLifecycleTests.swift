@@ -75,6 +75,7 @@ struct CommandLineLifecycleTests {
             (["credit", "bob", "1.234"], 4),
             (["wallet", "user:"], 2),
             (["worker", "register", "--log-interval", "1e-9"], 2),
+            (["worker", "run", "--poll", "0"], 2),
             (["wallet", "bogus:x"], 2),
         ] as [([String], Int32)])
     func exitCodes(arguments: [String], status: Int32) throws {
