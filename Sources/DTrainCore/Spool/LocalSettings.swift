@@ -25,7 +25,29 @@ public struct LocalSettings: Codable, Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             return LocalSettings()
         }
-        return try CanonicalJSON.decode(LocalSettings.self, from: data)
+        do {
+            return try CanonicalJSON.decode(LocalSettings.self, from: data)
+        } catch {
+            // Not a spool record: the clone's own file, which a person can fix by hand.
+            throw SpoolError.malformed(
+                path: path,
+                why: "this clone's settings are not valid JSON of the expected shape "
+                    + "(\(Self.reason(error))); fix the file by hand, or make the clone "
+                    + "again with 'dtrain clone' (what it has not delivered is in its git "
+                    + "history, see 'dtrain status')")
+        }
+    }
+
+    /// DecodingError's own description is a dump; the key and the problem are what help.
+    private static func reason(_ error: Error) -> String {
+        switch error as? DecodingError {
+        case .dataCorrupted(let context)?: context.debugDescription
+        case .keyNotFound(let key, _)?: "'\(key.stringValue)' is missing"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
+            context.codingPath.map(\.stringValue).joined(separator: ".") + ": "
+                + context.debugDescription
+        default: "\(error)"
+        }
     }
 
     func save(to path: String) throws {
