@@ -62,12 +62,24 @@ struct Context {
     func resolveJob(_ text: String, in spool: Spool) throws -> String {
         let matches = try spool.index().jobIDs(matching: text)
         if matches.contains(text) { return text }
+
+        // 'cancel 1' must not act on whichever job happens to end in 1.
+        guard text.count >= Self.shortestJobReference || matches.isEmpty else {
+            throw UsageError(
+                "'\(text)' is too short to name a job: give its whole id, or at least "
+                    + "\(Self.shortestJobReference) characters of its start or its end")
+        }
         switch matches.count {
         case 0: throw SpoolError.jobNotFound(text)
         case 1: return matches[0]
         default: throw SpoolError.ambiguousJob(text, matches)
         }
     }
+}
+
+extension Context {
+    /// The fewest characters of a job id that may stand for it, as with git's abbreviations.
+    static let shortestJobReference = 4
 }
 
 /// stdout for results, stderr for everything said along the way (with levels, as swift-log).

@@ -47,6 +47,17 @@ struct JobReferenceBreakageTests {
         #expect(try Processes.dtrain(["show", underscore], spool: spool).status == 3)
     }
 
+    @Test("a reference of fewer than 4 characters names no job, even when one matches")
+    func tooShort() throws {
+        let cancelled = try Processes.dtrain(
+            ["cancel", String(job.suffix(1))], spool: spool, as: "admin")
+        #expect(cancelled.status == 2, "\(cancelled.stderr)")
+        #expect(cancelled.stderr.contains("too short"), "\(cancelled.stderr)")
+        let state = try Processes.dtrain(["show", job, "--json"], spool: spool)
+        #expect(state.stdout.contains("draft"), "\(state.stdout)")
+        #expect(!state.stdout.contains("cancelled"), "\(state.stdout)")
+    }
+
     @Test("real prefixes, suffixes and whole ids still resolve")
     func realReferences() throws {
         for reference in [job, String(job.prefix(10)), String(job.suffix(6)), job.uppercased()] {
