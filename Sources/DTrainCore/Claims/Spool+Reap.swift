@@ -90,7 +90,7 @@ extension Spool {
             }
             let holder = job.records.last(where: { $0.worker != nil })?.worker
             let note = "lease of \(holder ?? "its worker") lapsed (attempt \(job.attempt))"
-            if job.claims >= config.retryLimit {
+            if job.countedClaims >= config.retryLimit {
                 let release = LedgerEntry.release(
                     job: id, user: job.manifest.owner,
                     amount: try ledgerBalance(.escrow(job: id), at: snapshot), by: reaper,

@@ -9,10 +9,16 @@ public enum RunEnding: Sendable, Equatable {
     /// A fault of the worker, not the job (Docker down, image missing, disk full): the job
     /// goes back to the queue and no money moves.
     case handedBack(String)
+    /// The worker's owner stopped it (SIGTERM, a reboot) mid-run: back to the queue, no money
+    /// moves, and unlike a fault it does not count toward the retry limit, as Slurm and
+    /// HTCondor do not count a job requeued off a node going down.
+    case stopped(String)
 
     public var isHandBack: Bool {
-        if case .handedBack = self { return true }
-        return false
+        switch self {
+        case .handedBack, .stopped: true
+        case .succeeded, .failed, .timedOut: false
+        }
     }
 }
 
@@ -68,22 +74,25 @@ extension Spool {
                         .timedOut, why,
                         [.release(job: id, user: owner, amount: escrow, by: worker, at: now)]
                     )
-                case .handedBack(let why) where job.claims >= config.retryLimit:
+                case .handedBack(let why) where job.countedClaims >= config.retryLimit:
                     // Handed back by as many claims as the retry limit allows (an
                     // image no worker has, say): fail and refund, or it would cycle
                     // through the workers for ever, three commits a round.
                     (
-                        .failed, "\(why); handed back \(job.claims) times, retry limit reached",
+                        .failed,
+                        "\(why); handed back \(job.countedClaims) times, retry limit reached",
                         [.release(job: id, user: owner, amount: escrow, by: worker, at: now)]
                     )
-                case .handedBack(let why):
+                case .handedBack(let why), .stopped(let why):
                     (.published, why, [])
                 }
             if ending.isHandBack, state == .failed { written = .failed(note ?? "") }
             try checkLedger(entries, at: snapshot, reservations: [id: owner])
+            let stopped = if case .stopped = ending { true } else { false }
             let record = try job.transition(
                 to: state, by: worker, note: note, worker: worker, attempt: job.attempt,
-                entry: entries.first?.id, result: result)
+                entry: entries.first?.id, result: result,
+                countsTowardRetries: stopped ? false : nil)
             return try changes(for: record, entries: entries)
         }
         try deliver(expecting: "job \(id)")
@@ -96,7 +105,8 @@ extension Spool {
         case .succeeded: "Job \(job) succeeded on \(worker); settle escrow"
         case .failed(let why): "Job \(job) failed on \(worker): \(why); release escrow"
         case .timedOut(let why): "Job \(job) timed out on \(worker): \(why); release escrow"
-        case .handedBack(let why): "Worker \(worker) hands job \(job) back: \(why)"
+        case .handedBack(let why), .stopped(let why):
+            "Worker \(worker) hands job \(job) back: \(why)"
         }
     }
 
@@ -122,6 +132,12 @@ extension JobRecord {
 
     /// How many times the job has been claimed.
     public var claims: Int { records.filter { $0.state == .claimed }.count }
+
+    /// Claims that count toward the spool's retry limit: all but those ended by a stopped
+    /// worker handing the job back.
+    public var countedClaims: Int {
+        claims - records.filter { $0.countsTowardRetries == false }.count
+    }
 }
 
 /// Why a claim holder may not go on.

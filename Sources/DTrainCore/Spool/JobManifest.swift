@@ -62,10 +62,14 @@ public struct StateRecord: Codable, Sendable, Equatable {
     public var entry: String?
     /// On a final record written by a worker: the ref holding the run's log and outputs.
     public var result: String?
+    /// `false` on a hand-back that must not count toward the retry limit: the worker's own
+    /// owner stopped it (SIGTERM, a reboot). Absent means the claim counts.
+    public var countsTowardRetries: Bool?
 
     public init(
         job: String, seq: Int, state: JobState, at: String, by: String, note: String? = nil,
-        worker: String? = nil, attempt: Int? = nil, entry: String? = nil, result: String? = nil
+        worker: String? = nil, attempt: Int? = nil, entry: String? = nil, result: String? = nil,
+        countsTowardRetries: Bool? = nil
     ) {
         self.job = job
         self.seq = seq
@@ -77,6 +81,7 @@ public struct StateRecord: Codable, Sendable, Equatable {
         self.attempt = attempt
         self.entry = entry
         self.result = result
+        self.countsTowardRetries = countsTowardRetries
     }
 
     public var fileName: String { SpoolLayout.stateFileName(seq: seq, state: state) }

@@ -84,13 +84,15 @@ public struct JobRecord: Sendable {
     /// The record that moves this job to `next`, checked against the state machine.
     public func transition(
         to next: JobState, by actor: String, note: String? = nil, worker: String? = nil,
-        attempt: Int? = nil, entry: String? = nil, result: String? = nil, at date: Date = Date()
+        attempt: Int? = nil, entry: String? = nil, result: String? = nil,
+        countsTowardRetries: Bool? = nil, at date: Date = Date()
     ) throws -> StateRecord {
         guard state.canMove(to: next) else {
             throw SpoolError.illegalTransition(job: id, from: state, to: next)
         }
         return StateRecord(
             job: id, seq: seq + 1, state: next, at: Timestamp.iso(date), by: actor, note: note,
-            worker: worker, attempt: attempt, entry: entry, result: result)
+            worker: worker, attempt: attempt, entry: entry, result: result,
+            countsTowardRetries: countsTowardRetries)
     }
 }

@@ -103,7 +103,7 @@ public final class JobRunner {
             ending = .handedBack("worker fault: \(why)")
         }
         if stopRequested(), ending != .succeeded {
-            ending = .handedBack("the worker was stopped")
+            ending = .stopped("the worker was stopped")
         }
 
         var summary: DirectoryZipSummary?
@@ -266,14 +266,14 @@ public final class JobRunner {
         case .succeeded: "succeeded"
         case .failed: "failed"
         case .timedOut: "timed-out"
-        case .handedBack: "handed-back"
+        case .handedBack, .stopped: "handed-back"
         }
     }
 
     static func reason(_ ending: RunEnding) -> String? {
         switch ending {
         case .succeeded: nil
-        case .failed(let why), .timedOut(let why), .handedBack(let why): why
+        case .failed(let why), .timedOut(let why), .handedBack(let why), .stopped(let why): why
         }
     }
 }
