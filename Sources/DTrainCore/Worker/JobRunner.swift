@@ -81,7 +81,7 @@ public final class JobRunner {
         let outcome = try runContainer(spec, buffer: buffer, settings: settings, config: config)
 
         // Decide the ending, then return the log and the outputs.
-        guard let containerOutcome = outcome else {
+        guard let containerOutcome = outcome?.outcome else {
             log("job \(id): our claim was reaped while it ran; stopping without a word")
             throw ClaimError.fenced(job: id)
         }
@@ -102,7 +102,11 @@ public final class JobRunner {
         case .workerFault(let why):
             ending = .handedBack("worker fault: \(why)")
         }
-        if stopRequested(), ending != .succeeded {
+        if let overflow = outcome?.outputOverflowBytes {
+            ending = .failed(
+                "its output reached \(overflow) bytes while it ran, past the spool's limit of "
+                    + "\(config.limits.maxOutputBytes); stopped")
+        } else if stopRequested(), ending != .succeeded {
             ending = .stopped("the worker was stopped")
         }
 
@@ -204,11 +208,22 @@ public final class JobRunner {
         _ = try ZipExtractor.safeExtract(zip: zip, into: workspace, limits: limits.extraction)
     }
 
-    /// Runs the container on a background thread while this one pushes the log and renews
-    /// the lease. Returns nil when the claim was lost (the container is then removed).
+    /// How a container run ended, and whether the output folder outgrew the spool's limit.
+    struct ContainerRun {
+        var outcome: ContainerOutcome
+        /// Set when the run was stopped because its output passed `maxOutputBytes`.
+        var outputOverflowBytes: Int64?
+    }
+
+    /// Runs the container on a background thread while this one pushes the log, renews the
+    /// lease and watches the output folder (a bind mount with no quota of its own: unwatched,
+    /// a job could fill the worker's disk). Returns nil when the claim was lost (the
+    /// container is then removed).
+    // FIXME: the output folder is measured every two seconds, so a fast writer can pass the
+    // limit by what it writes in that time; a size-capped mount would bound it exactly.
     private func runContainer(
         _ spec: ContainerSpec, buffer: LogBuffer, settings: WorkerSettings, config: SpoolConfig
-    ) throws -> ContainerOutcome? {
+    ) throws -> ContainerRun? {
         let box = OutcomeBox()
         let pending = PendingBytes()
         let executor = self.executor
@@ -230,6 +245,8 @@ public final class JobRunner {
         let interval = settings.logIntervalSeconds ?? 3
         let renewEvery = max(1, Double(config.leaseSeconds) / 3)
         var lastPush = Date()
+        var lastMeasure = Date()
+        var overflow: Int64?
         var stopping = false
         while box.value == nil {
             Thread.sleep(forTimeInterval: 0.2)
@@ -237,6 +254,16 @@ public final class JobRunner {
                 stopping = true
                 log("job \(spec.jobID): stop requested; stopping the container")
                 try? executor.remove(container: spec.containerName, graceSeconds: 5)
+            }
+            if !stopping, Date().timeIntervalSince(lastMeasure) >= 2 {
+                lastMeasure = Date()
+                let used = Self.bytesUnder(spec.outputDirectory)
+                if used > config.limits.maxOutputBytes {
+                    stopping = true
+                    overflow = used
+                    log("job \(spec.jobID): output at \(used) bytes, past the limit; stopping")
+                    try? executor.remove(container: spec.containerName, graceSeconds: 0)
+                }
             }
             let since = Date().timeIntervalSince(lastPush)
             let due = (since >= interval && pending.value > 0) || pending.value >= 256 << 10
@@ -258,7 +285,20 @@ public final class JobRunner {
                 return nil
             }
         }
-        return box.value
+        return box.value.map { ContainerRun(outcome: $0, outputOverflowBytes: overflow) }
+    }
+
+    /// The bytes of the regular files below `folder`, symlinks not followed.
+    static func bytesUnder(_ folder: String) -> Int64 {
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { return 0 }
+        var total: Int64 = 0
+        while let name = walker.nextObject() as? String {
+            var status = stat()
+            guard lstat(folder + "/" + name, &status) == 0, status.st_mode & S_IFMT == S_IFREG
+            else { continue }
+            total += Int64(status.st_size)
+        }
+        return total
     }
 
     static func word(_ ending: RunEnding) -> String {

@@ -128,7 +128,37 @@ struct WorkerRunTests {
         _ = try Self.runOnce(worker, as: "gpu-01")
         let record = try shared.clone("reader").snapshot().requireJob(job)
         #expect(record.state == .failed)
-        #expect(record.records.last?.note?.contains("output exceeds") == true)
+        // Caught when zipping, or (on a slow machine) by the watch while it still ran.
+        #expect(record.records.last?.note?.contains("limit of \(256 << 10)") == true)
+        #expect(try shared.verifyRemote().violation == nil)
+    }
+
+    @Test("a job filling its output folder while it runs is stopped before it ends")
+    func outputGrowsWhileRunning() throws {
+        // Found by the third breaker: /output is a bind mount on the worker's disk with no
+        // quota, and the limit was applied only when zipping, after the job ended.
+        let shared = try SharedSpool(label: "run-fill", maxOutputBytes: 256 << 10)
+        let job = try Self.publish(
+            "fill", main: "fill.py", in: shared,
+            files: [
+                "fill.py": """
+                import os, time
+                with open(os.path.join(os.environ["DTRAIN_OUTPUT"], "fill.bin"), "wb") as f:
+                    for i in range(600):
+                        f.write(os.urandom(64 << 10))
+                        f.flush()
+                        time.sleep(0.1)
+                print("wrote 37.5 MiB")
+                """
+            ])
+        let worker = try shared.clone("gpu-01")
+        let started = Date()
+        _ = try Self.runOnce(worker, as: "gpu-01")
+
+        #expect(Date().timeIntervalSince(started) < 40, "the job ran its course (60 s)")
+        let record = try shared.clone("reader").snapshot().requireJob(job)
+        #expect(record.state == .failed)
+        #expect(record.records.last?.note?.contains("while it ran") == true)
         #expect(try shared.verifyRemote().violation == nil)
     }
 
