@@ -186,6 +186,9 @@ extension WorkerCommands {
             // Under cron this happens every minute while a job trains: a timestamped line
             // in the worker's log, not an error for someone to chase. The code still says it.
             console.say(Timestamp.iso() + " " + busy.description)
+            if console.json {
+                try console.result(["busy": busy.description]) { "" }
+            }
             return .conflict
         }
         try context.console.result(summary) {

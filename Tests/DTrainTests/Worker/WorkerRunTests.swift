@@ -281,6 +281,13 @@ struct WorkerRunTests {
         // Routine under cron: a timestamped line in the worker's log, not an error.
         #expect(!result.stderr.contains("error:"), "\(result.stderr)")
         #expect(result.stderr.range(of: #"^\d{4}-\d\d-\d\dT"#, options: .regularExpression) != nil)
+
+        // Scripts asking for JSON get JSON on stdout here too.
+        let json = try Processes.dtrain(
+            ["worker", "run", "--once", "--json"], spool: path, as: "gpu-01")
+        #expect(json.status == 6)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8))
+        #expect((object as? [String: String])?["busy"]?.contains("another worker run") == true)
         withExtendedLifetime(held) {}
     }
 
