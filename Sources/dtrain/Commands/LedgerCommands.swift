@@ -50,7 +50,10 @@ enum LedgerCommands {
     static let wallet = CommandSpec(
         name: "wallet", summary: "Show an account's balance and history (default: yours).",
         usage: "dtrain wallet [ACCOUNT | --all]",
-        options: [OptionSpec(name: "all", help: "every account's balance")],
+        options: [
+            OptionSpec(
+                name: "all", help: "every account's balance (emptied escrows left out)")
+        ],
         maxPositionals: 1,
         details: """
             ACCOUNT is a user name, or user:NAME, worker:NAME, escrow:JOB, platform, world.
@@ -63,7 +66,15 @@ enum LedgerCommands {
         let index = try spool.index()
         let currency = try spool.snapshot().config().currency
         if invocation.flag("all") {
-            let rows = try index.balances()
+            if let named = invocation.positional(0) {
+                throw UsageError(
+                    "give an ACCOUNT or --all, not both ('\(named)')", command: invocation.command)
+            }
+            // A finished job's escrow is empty for good: listing every one ever made would
+            // bury the accounts that hold money.
+            let rows = try index.balances().filter {
+                !($0.account.kind == .escrow && $0.balance == 0)
+            }
             let payload = rows.map {
                 WalletLine(account: $0.account.description, balance: $0.balance)
             }

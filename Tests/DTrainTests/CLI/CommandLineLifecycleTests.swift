@@ -57,6 +57,13 @@ struct CommandLineLifecycleTests {
         #expect(human.stdout.contains("reserve"))
         #expect(human.stdout.contains("release"))
 
+        // The cancelled job's emptied escrow is not listed among the balances for ever.
+        let all = try Processes.dtrain(["wallet", "--all"], spool: spool)
+        #expect(all.stdout.contains("user:alice"), "\(all.stdout)")
+        #expect(!all.stdout.contains("escrow:"), "\(all.stdout)")
+        let both = try Processes.dtrain(["wallet", "--all", "alice"], spool: spool)
+        #expect(both.status == 2, "\(both.stderr)")
+
         let shown = try Processes.dtrain(["show", id], spool: spool)
         #expect(shown.stdout.contains("cancelled by alice"))
 
