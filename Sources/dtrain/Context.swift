@@ -15,7 +15,7 @@ struct Context {
 
     /// `--spool`, then `$DTRAIN_SPOOL`, then the current folder if it is a spool, else ./spool.
     var spoolPath: String {
-        if let path = invocation.value("spool") { return path }
+        if let path = invocation.value("spool"), !path.isEmpty { return path }
         if let path = ProcessInfo.processInfo.environment["DTRAIN_SPOOL"], !path.isEmpty {
             return path
         }
@@ -31,7 +31,7 @@ struct Context {
     /// Where `init` and `clone` put a new spool: DIR, `--spool`, `$DTRAIN_SPOOL`, else
     /// ./spool — the same order later commands look in, so they find it.
     func newSpoolPath(_ positional: String?) -> String {
-        if let path = positional ?? invocation.value("spool") { return path }
+        if let path = positional ?? invocation.value("spool"), !path.isEmpty { return path }
         if let path = ProcessInfo.processInfo.environment["DTRAIN_SPOOL"], !path.isEmpty {
             return path
         }
@@ -41,6 +41,9 @@ struct Context {
     /// Opens the spool; when none was named and the fallback ./spool is not there, says
     /// where dtrain looked instead of "spool is not a dtrain spool".
     func openSpool() throws -> Spool {
+        if invocation.value("spool") == "" {
+            throw UsageError("--spool needs a folder, not an empty string")
+        }
         let path = spoolPath
         let named =
             invocation.value("spool") != nil
