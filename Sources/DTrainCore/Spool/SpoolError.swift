@@ -12,13 +12,16 @@ public enum SpoolError: DTrainError, Equatable {
     case malformed(path: String, why: String)
     case contention(String)
     case insufficientFunds(account: String, balance: String, needed: String, entry: String)
+    /// A job's payload or results ref is gone and the archive it was folded into (nil:
+    /// the job is not final, so it was never folded) does not hold it either.
+    case storedRefMissing(job: String, ref: String, archive: String?)
 
     // FIXME: `notPermitted` covers both "you may not" (someone else's job, a credit by a
     // non-admin) and some refused values, all exiting 2 like a usage error; scripts cannot
     // tell them apart. Split it before scripts come to rely on the code.
     public var exitStatus: ExitStatus {
         switch self {
-        case .notASpool, .jobNotFound: .notFound
+        case .notASpool, .jobNotFound, .storedRefMissing: .notFound
         case .alreadyASpool, .illegalTransition, .contention: .conflict
         case .noIdentity, .invalidName, .notPermitted, .ambiguousJob: .usage
         case .malformed, .invalidAmount: .rejected
@@ -49,6 +52,11 @@ public enum SpoolError: DTrainError, Equatable {
             "insufficient funds: \(account) holds \(balance) but \(entry) needs \(needed)"
         case .contention(let what):
             "\(what): the spool kept changing under us; try again"
+        case .storedRefMissing(let job, let ref, nil):
+            "job \(job): \(ref) is neither in this clone nor on the remote"
+        case .storedRefMissing(let job, let ref, let archive?):
+            "job \(job): \(ref) is gone from the remote and \(archive) does not hold it "
+                + "(was that month's archive deleted?)"
         }
     }
 }

@@ -69,15 +69,14 @@ extension Spool {
         return ref
     }
 
-    /// Reads a results ref, fetching it first when this clone does not have it.
-    public func readResult(ref: String) throws -> (result: RunResult, log: Data, output: Data?) {
-        if try repository.reference(ref) == nil, settings.remote != nil {
-            try fetchFromRemote(ref)
-        }
-        guard let commit = try repository.reference(ref) else {
-            throw SpoolError.malformed(path: ref, why: "the results ref is missing")
-        }
-        let tree = try repository.commit(commit).tree
+    /// The result, log and outputs of a finished job's last run, from wherever they are kept
+    /// now (its results ref, or its month's archive once folded); nil when its final record
+    /// names no result (cancelled, or ended before anything ran).
+    public func readResult(of job: JobRecord) throws
+        -> (result: RunResult, log: Data, output: Data?)?
+    {
+        guard let ref = job.records.last?.result else { return nil }
+        let tree = try storedTree(ref, of: job)
         func file(_ name: String) throws -> Data? {
             try repository.entry(in: tree, path: name).map { try repository.blob($0.id) }
         }
@@ -86,8 +85,7 @@ extension Spool {
         }
         return (
             try CanonicalJSON.decode(RunResult.self, from: json),
-            try file(RunResult.logName)
-                ?? Data(), try file(RunResult.outputName)
+            try file(RunResult.logName) ?? Data(), try file(RunResult.outputName)
         )
     }
 
