@@ -107,14 +107,24 @@ extension Spool {
 
     /// Fetches `ref` from the remote into `local` (the same name unless told), forced: it is
     /// the remote's. A lock held by another fetch into this clone at that instant is a race
-    /// to retry, not an unreachable remote.
+    /// to retry, not an unreachable remote. A ref the remote does not have is no error: it
+    /// simply does not appear here (libgit2 skips a refspec that matches nothing).
     func fetchFromRemote(_ ref: String, into local: String? = nil) throws {
+        try fetchFromRemote(refspecs: ["+\(ref):\(local ?? ref)"])
+    }
+
+    /// Fetches several refs under their own names in one round trip.
+    func fetchFromRemote(refs: [String]) throws {
+        guard !refs.isEmpty else { return }
+        try fetchFromRemote(refspecs: refs.map { "+\($0):\($0)" })
+    }
+
+    private func fetchFromRemote(refspecs: [String]) throws {
         let url = try remoteURL()
         var attempt = 0
         while true {
             do {
-                try repository.fetch(
-                    url: url, refspecs: ["+\(ref):\(local ?? ref)"], credentials: credentials)
+                try repository.fetch(url: url, refspecs: refspecs, credentials: credentials)
                 return
             } catch let error as GitError where error.isLocked && attempt < 8 {
                 attempt += 1
@@ -122,6 +132,18 @@ extension Spool {
             } catch {
                 throw SyncError.from(error, url: url)
             }
+        }
+    }
+
+    /// Every ref on the remote, by name; one round trip, no objects downloaded.
+    public func remoteRefs() throws -> [String: ObjectID] {
+        let url = try remoteURL()
+        do {
+            let refs = try repository.remoteReferences(url: url, credentials: credentials)
+            return Dictionary(
+                refs.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+        } catch {
+            throw SyncError.from(error, url: url)
         }
     }
 
