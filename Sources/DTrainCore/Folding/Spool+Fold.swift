@@ -69,10 +69,11 @@ extension Spool {
     func foldable(
         _ listed: [String: ObjectID], endedBefore cutoff: Date, limit: Int, heldHere: Bool
     ) throws -> (batch: [FoldCandidate], remaining: Int) {
+        // A worker looks only at the refs it holds (a few), not at the whole listing.
+        let held = try heldHere ? Self.heldRefs(in: repository) : listed
         var byJob: [String: [String: ObjectID]] = [:]
-        for (ref, id) in listed {
+        for (ref, id) in held where listed[ref] == id {
             guard let (job, _) = SpoolLayout.archivePath(of: ref) else { continue }
-            if heldHere, try repository.reference(ref) != id { continue }
             byJob[job, default: [:]][ref] = id
         }
         guard !byJob.isEmpty else { return ([], 0) }
@@ -98,6 +99,14 @@ extension Spool {
                     job: job, month: SpoolLayout.month(of: ended), refs: byJob[job] ?? [:]))
         }
         return (batch, max(0, due.count - max(0, limit)))
+    }
+
+    /// This clone's own payload and results refs.
+    private static func heldRefs(in repository: Repository) throws -> [String: ObjectID] {
+        let refs =
+            try repository.references(glob: SpoolLayout.payloadRefPrefix + "*")
+            + repository.references(glob: resultRefPrefix + "*")
+        return byName(refs)
     }
 
     /// Folds a batch month by month, each month's archive on its own.

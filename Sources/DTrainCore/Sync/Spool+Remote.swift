@@ -139,12 +139,16 @@ extension Spool {
     public func remoteRefs() throws -> [String: ObjectID] {
         let url = try remoteURL()
         do {
-            let refs = try repository.remoteReferences(url: url, credentials: credentials)
-            return Dictionary(
-                refs.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+            return Self.byName(
+                try repository.remoteReferences(url: url, credentials: credentials))
         } catch {
             throw SyncError.from(error, url: url)
         }
+    }
+
+    /// A list of refs as a dictionary by name (a listing names each ref once).
+    static func byName(_ refs: [(name: String, id: ObjectID)]) -> [String: ObjectID] {
+        Dictionary(refs.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Fetches the remote's `main` into the tracking ref; one round trip.

@@ -207,4 +207,38 @@ struct FoldTests {
         #expect(text.contains(SpoolLayout.archiveRef(month: month)))
         #expect(error?.exitStatus == .notFound)
     }
+
+    @Test("an idle worker folds its own old jobs, and downloads no one else's archive")
+    func idleWorkerFolds() throws {
+        let options = WorkerLoop.Options(once: true, foldGraceSeconds: 0)
+
+        // Alone in its month: the worker creates the archive and deletes its refs.
+        let alone = try SharedSpool(label: "fold-idle")
+        let (worker, jobs) = try alone.finishJobs(2)
+        let summary = try WorkerLoop(
+            spool: worker, worker: "w1", stopRequested: { false }, log: { _ in }
+        ).run(options)
+        #expect(summary.runs.isEmpty)
+        #expect(summary.folded.map(\.job) == jobs)
+        #expect(try alone.remoteRefNames("refs/dtrain/payloads").isEmpty)
+        #expect(try alone.remoteRefNames("refs/dtrain/results").isEmpty)
+        #expect(try worker.repository.references(glob: "refs/dtrain/results/*").isEmpty)
+        let reader = try alone.clone("reader")
+        #expect(try Self.stored(jobs[0], in: reader) == (try Self.stored(jobs[0], in: worker)))
+
+        // The month's archive written by gc elsewhere: the worker leaves its job to gc.
+        let shared = try SharedSpool(label: "fold-idle2")
+        let (other, two) = try shared.finishJobs(2)
+        let report = try shared.admin.collectGarbage(olderThan: 0, limit: 1, actor: "admin")
+        #expect(report.folded.map(\.job) == [two[0]])
+        let idle = try WorkerLoop(
+            spool: other, worker: "w1", stopRequested: { false }, log: { _ in }
+        ).run(options)
+        #expect(idle.folded.isEmpty)
+        #expect(try shared.remoteRefNames("refs/dtrain/results").count == 1)
+        let month = try #require(try other.snapshot().requireJob(two[0]).archiveMonth)
+        let tip = try #require(
+            try shared.admin.repository.reference(SpoolLayout.archiveRef(month: month)))
+        #expect(!other.repository.hasObject(tip), "the worker downloaded the archive")
+    }
 }
