@@ -25,10 +25,10 @@ public struct RunResult: Codable, Sendable, Equatable {
 /// The results ref of a finished attempt: written once by its runner, read by anyone.
 ///
 /// Results live on their own ref, like payloads, so the branch every worker polls stays small;
-/// `dtrain logs` and `dtrain output` fetch exactly the one they need.
-// FIXME: results refs (and payload refs) are never folded away, so the remote's ref
-// advertisement, which libgit2 1.5 downloads whole on every fetch, grows by two refs per
-// job. Bites at tens of thousands of jobs; fold finished jobs into archive refs by month.
+/// `dtrain logs` and `dtrain output` fetch exactly the one they need. Once the job has been
+/// final for a while, `dtrain gc` folds the ref into its month's archive and deletes it, so
+/// the remote's ref list (downloaded whole on every connection) does not grow with every job
+/// ever run; `readResult(of:)` then reads the archive (see `Spool.storedTree`).
 extension Spool {
     public static let resultRefPrefix = "refs/dtrain/results/"
 
