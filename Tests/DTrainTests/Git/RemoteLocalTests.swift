@@ -280,6 +280,25 @@ struct RemoteLocalTests {
             credentials: none)
         #expect(done.isAccepted)
         #expect(try fixture.remote().reference(ref) == nil)
+
+        // A nested ref's emptied directory goes with it; the first three levels stay.
+        let manager = FileManager.default
+        for nested in ["refs/dtrain/results/job-9/1", "refs/dtrain/results/job-8/1"] {
+            _ = try clone.push(
+                url: fixture.remotePath, localRef: one, remoteRef: nested, expected: nil,
+                credentials: none)
+        }
+        _ = try clone.push(
+            url: fixture.remotePath, localRef: nil, remoteRef: "refs/dtrain/results/job-9/1",
+            expected: one, credentials: none)
+        let results = fixture.remotePath + "/refs/dtrain/results"
+        #expect(try manager.contentsOfDirectory(atPath: results) == ["job-8"])
+        _ = try clone.push(
+            url: fixture.remotePath, localRef: nil, remoteRef: "refs/dtrain/results/job-8/1",
+            expected: one, credentials: none)
+        #expect(try manager.contentsOfDirectory(atPath: results).isEmpty)
+        #expect(try fixture.remote().reference("refs/dtrain/results/job-8/1") == nil)
+        try expectFsckClean(fixture.remotePath)
     }
 }
 
