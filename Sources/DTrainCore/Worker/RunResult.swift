@@ -17,6 +17,24 @@ public struct RunResult: Codable, Sendable, Equatable {
     public var outputFiles: Int
     public var outputBytes: Int64
 
+    public init(
+        job: String, attempt: Int, worker: String, outcome: String, exitCode: Int32?,
+        reason: String?, startedAt: String, endedAt: String, logTruncatedBytes: Int64,
+        outputFiles: Int, outputBytes: Int64
+    ) {
+        self.job = job
+        self.attempt = attempt
+        self.worker = worker
+        self.outcome = outcome
+        self.exitCode = exitCode
+        self.reason = reason
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.logTruncatedBytes = logTruncatedBytes
+        self.outputFiles = outputFiles
+        self.outputBytes = outputBytes
+    }
+
     public static let fileName = "result.json"
     public static let logName = "log.txt"
     public static let outputName = "output.zip"
