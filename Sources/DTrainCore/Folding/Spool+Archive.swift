@@ -82,6 +82,11 @@ extension Spool {
                     outcomes[ref] = .done(.init(ref: ref, outcome: .kept, reason: why))
                     continue
                 }
+                // FIXME: each delete is its own push, and over ssh each push is a
+                // connection that downloads the whole ref list first: folding 500
+                // jobs makes 1,000 of them. Bites gc over ssh on a big backlog; one
+                // push of a batch's deletes would do (receive-pack checks each ref's
+                // old value on its own).
                 if let refused = try pushToRemote(nil, as: ref, expected: id).rejected {
                     outcomes[ref] = .unsure(refused)
                     continue
