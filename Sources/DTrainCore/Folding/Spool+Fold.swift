@@ -47,8 +47,9 @@ extension Spool {
     }
 
     /// Folds a few final jobs whose refs this clone already holds — a worker's own runs —
-    /// without downloading anything: a month whose archive was last written elsewhere is
-    /// left to `dtrain gc`, because fetching it would bring every job of that month along.
+    /// without downloading anything: a month whose archive tip this clone lacks (another
+    /// clone wrote it) is left to `dtrain gc`, because fetching it would bring every job of
+    /// that month along.
     ///
     /// `refs` is the remote's listing the caller has just made (a worker poll makes one).
     public func foldHeldJobs(

@@ -155,7 +155,7 @@ extension WorkerCommands {
             After a crash, the next start removes the dead run's container and hands its job
             back. Progress goes to stderr with timestamps. A poll that finds nothing to run
             folds the refs of up to 3 jobs this worker ran that ended over a week ago into
-            the month's archive, if this clone wrote that archive last (see 'dtrain gc').
+            the month's archive, if this clone already holds its tip (see 'dtrain gc').
             example (cron): * * * * * cd /var/lib/dtrain/spool && dtrain worker run --once
             """
     ) { invocation, context in
