@@ -5,31 +5,35 @@ import CGit2
 extension Repository {
     /// Writes into `remote` every object reachable from `tip` that it lacks.
     ///
-    /// Small sets are copied as loose objects (`git_odb_read` here,
-    /// `git_odb_write` there), children before parents, so an object present
-    /// in `remote` always has its whole closure there and the copy can stop
-    /// at the first tree `remote` has. Like git's `receive.unpackLimit`, sets
-    /// of 100 objects or more travel as one pack instead (`git_packbuilder`
-    /// into `git_odb_write_pack`: one file and one fsync rather than hundreds)
-    /// — at once when the remote shares no history with us, else as soon as
-    /// the loose copy exceeds that budget.
-    // FIXME: libgit2 has no gc/repack, so loose objects and small packs pile
-    // up in a remote fed thousands of pushes; run `git gc` there now and then.
-    ///
     /// The commits to send are found by walking back from `tip` until the walk meets
     /// commits the remote already has, so the cost follows what is new, not how many refs
-    /// the remote holds (a spool remote holds a ref per job).
+    /// the remote holds (a spool remote holds a ref per job). Their trees are walked the
+    /// same way: a tree the remote has comes with everything below it and is skipped
+    /// whole, so a commit grafting trees the remote holds under other refs (an archive of
+    /// finished jobs) sends none of their bytes again.
+    ///
+    /// Small sets are copied as loose objects (`git_odb_read` here, `git_odb_write`
+    /// there), children before parents, so an object present in `remote` always has its
+    /// whole closure there. Like git's `receive.unpackLimit`, sets of 100 objects or more
+    /// travel as one pack instead (`git_packbuilder` into `git_odb_write_pack`: one file
+    /// and one fsync rather than hundreds), and so does everything when the remote shares
+    /// no history with us.
+    // FIXME: libgit2 has no gc/repack, so loose objects and small packs pile
+    // up in a remote fed thousands of pushes; run `git gc` there now and then.
     func copyObjects(reachableFrom tip: ObjectID, into remote: Repository) throws(GitError) {
         if remote.hasObject(tip) { return }
-        let (missing, boundary) = try missingCommits(from: tip, in: remote)
-        if !boundary.isEmpty {
-            var budget = Self.packThreshold
-            if try copyLoose(missing, into: remote, budget: &budget) { return }
+        let (commits, boundary) = try missingCommits(from: tip, in: remote)
+        var objects: [ObjectID] = []
+        var seen = Set<ObjectID>()
+        for commit in commits {
+            try collectMissing(tree: tree(of: commit), in: remote, seen: &seen, into: &objects)
+            objects.append(commit)
         }
-
-        // Too many objects for loose files: the rest go as one pack (objects
-        // already copied loose may be sent again; duplicates are harmless).
-        try packObjects(reachableFrom: tip, hiding: boundary, into: remote)
+        if boundary.isEmpty || objects.count >= Self.packThreshold {
+            try packObjects(objects, into: remote)
+        } else {
+            for object in objects { try copyObject(object, into: remote) }
+        }
     }
 
     /// The commits reachable from `tip` that `remote` lacks, parents before children, and
@@ -71,75 +75,36 @@ extension Repository {
         }
     }
 
-    /// Copies commits oldest first, each after its tree; false when more
-    /// than `budget` objects would be needed (what was written stays valid).
-    private func copyLoose(
-        _ commits: [ObjectID], into remote: Repository, budget: inout Int
-    ) throws(GitError) -> Bool {
-        for commit in commits {
-            let commitHandle = try lookupCommit(commit)
-            let tree = git_commit_tree_id(commitHandle).map { ObjectID($0) }
-            git_commit_free(commitHandle)
-            guard let tree else { throw Self.missing("git_commit_tree_id") }
-            guard try copyTree(tree, into: remote, budget: &budget), budget > 0 else {
-                return false
-            }
-            try copyObject(commit, into: remote)
-            budget -= 1
+    private func tree(of commit: ObjectID) throws(GitError) -> ObjectID {
+        let handle = try lookupCommit(commit)
+        defer { git_commit_free(handle) }
+        guard let tree = git_commit_tree_id(handle) else {
+            throw Self.missing("git_commit_tree_id")
         }
-        return true
+        return ObjectID(tree)
     }
 
-    /// A walk over commits reachable from `tip` but not from `hidden`, oldest
-    /// first; the caller frees it with `git_revwalk_free`.
-    func makeWalk(from tip: ObjectID, hiding hidden: [ObjectID]) throws(GitError)
-        -> OpaquePointer
-    {
-        var walk: OpaquePointer?
-        try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
-        guard let walk else { throw Self.missing("git_revwalk_new") }
-        do {
-            let order = GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue
-            try check(git_revwalk_sorting(walk, order), "git_revwalk_sorting")
-            var tipOID = tip.oid
-            try check(git_revwalk_push(walk, &tipOID), "git_revwalk_push")
-            for known in hidden {
-                var oid = known.oid
-                try check(git_revwalk_hide(walk, &oid), "git_revwalk_hide")
-            }
-        } catch {
-            git_revwalk_free(walk)
-            throw error
-        }
-        return walk
-    }
-
-    /// A tree's missing blobs and subtrees, then the tree; false as soon as
-    /// the budget runs out.
-    private func copyTree(
-        _ id: ObjectID, into remote: Repository, budget: inout Int
-    ) throws(GitError) -> Bool {
-        if remote.hasObject(id) { return true }
+    /// Appends to `objects` what of the tree `id` the remote lacks, each object after
+    /// everything it points at; `seen` spares walking a shared subtree twice.
+    private func collectMissing(
+        tree id: ObjectID, in remote: Repository, seen: inout Set<ObjectID>,
+        into objects: inout [ObjectID]
+    ) throws(GitError) {
+        guard seen.insert(id).inserted, !remote.hasObject(id) else { return }
         let tree = try lookupTree(id)
         let entries = Self.entries(of: tree)
         git_tree_free(tree)
         for entry in entries {
-            guard budget > 0 else { return false }
             if entry.isTree {
-                guard try copyTree(entry.id, into: remote, budget: &budget) else {
-                    return false
-                }
-            } else if hasObject(entry.id) && !remote.hasObject(entry.id) {
-                // Entries that are neither here (submodule commits) are
-                // skipped.
-                try copyObject(entry.id, into: remote)
-                budget -= 1
+                try collectMissing(tree: entry.id, in: remote, seen: &seen, into: &objects)
+            } else if seen.insert(entry.id).inserted, hasObject(entry.id),
+                !remote.hasObject(entry.id)
+            {
+                // Entries that are in neither (submodule commits) are skipped.
+                objects.append(entry.id)
             }
         }
-        guard budget > 0 else { return false }
-        try copyObject(id, into: remote)
-        budget -= 1
-        return true
+        objects.append(id)
     }
 
     /// One object, byte for byte; the id written must equal the id read.

@@ -6,19 +6,19 @@ extension Repository {
     /// objects (git's own `receive.unpackLimit` default).
     static let packThreshold = 100
 
-    /// Packs the objects reachable from `tip` but not from `hidden`
-    /// (`git_packbuilder_insert_walk`) and streams the pack into `remote`'s
-    /// object database (`git_packbuilder_foreach` into `git_odb_write_pack`,
-    /// whose indexer checks every object).
-    func packObjects(
-        reachableFrom tip: ObjectID, hiding hidden: [ObjectID], into remote: Repository
-    ) throws(GitError) {
+    /// Packs exactly `objects` (`git_packbuilder_insert` each: the caller has
+    /// chosen what the remote lacks, which `git_packbuilder_insert_walk` cannot
+    /// know of trees grafted from other refs) and streams the pack into
+    /// `remote`'s object database (`git_packbuilder_foreach` into
+    /// `git_odb_write_pack`, whose indexer checks every object).
+    func packObjects(_ objects: [ObjectID], into remote: Repository) throws(GitError) {
         var builder: OpaquePointer?
         try check(git_packbuilder_new(&builder, handle), "git_packbuilder_new")
         defer { git_packbuilder_free(builder) }
-        let walk = try makeWalk(from: tip, hiding: hidden)
-        defer { git_revwalk_free(walk) }
-        try check(git_packbuilder_insert_walk(builder, walk), "git_packbuilder_insert_walk")
+        for object in objects {
+            var oid = object.oid
+            try check(git_packbuilder_insert(builder, &oid, nil), "git_packbuilder_insert")
+        }
 
         // Open the receiving side; its `free` runs whatever happens next.
         var writepack: UnsafeMutablePointer<git_odb_writepack>?

@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 
 /// References: the only mutable state in git, so every write here is a
 /// compare-and-swap.
@@ -99,6 +100,25 @@ extension Repository {
             }
         }
         try check(git_reference_delete(reference), "git_reference_delete")
+        removeEmptyDirectories(above: name)
+    }
+
+    /// Removes the directories a deleted loose ref leaves empty, as git does.
+    ///
+    /// libgit2 1.5 leaves them (`refs/dtrain/results/<job>/` once its last ref
+    /// is deleted), and every later listing of the refs walks them: 10,000
+    /// empty directories made one listing of a repository with one ref take
+    /// 85 ms instead of 0.1 ms here. The first three levels (`refs/heads`,
+    /// `refs/dtrain/claims`) always stay: a writer creating a ref beside the
+    /// deleted one at that instant would find its directory gone.
+    private func removeEmptyDirectories(above name: String) {
+        var parts = name.split(separator: "/").dropLast()
+        while parts.count > 3 {
+            let path = gitDirectory + "/" + parts.joined(separator: "/")
+            // rmdir refuses a directory that is not empty: someone else's refs stay.
+            guard rmdir(path) == 0 else { return }
+            parts = parts.dropLast()
+        }
     }
 
     /// Refs whose names match `glob` (`git_reference_iterator_glob_new`, e.g.

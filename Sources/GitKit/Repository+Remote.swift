@@ -15,6 +15,13 @@ extension Repository {
     /// that the remote no longer has.
     // FIXME: libgit2 1.5 still writes FETCH_HEAD although update_fetchhead is
     // 0; harmless, but two fetches into one repository race on that file.
+    // FIXME: libgit2 1.5's local transport (path and file:// remotes) packs
+    // what every advertised ref reaches, not only what the refspecs want
+    // (measured: fetching one ref brought another ref's commit along). So on
+    // a shared-disk remote a fetch of main that finds anything new also
+    // downloads every new payload, result and archive into the clone; over
+    // ssh only what was asked for comes. Bites disk use of clones of a busy path remote; copying
+    // the wanted objects by hand, as push does, would fix it.
     public func fetch(
         url: String, refspecs: [String], credentials: Credentials, prune: Bool = false
     ) throws {

@@ -53,7 +53,7 @@ extension Repository {
         // ("D/F conflict"), so such a change set removes first, then upserts.
         if Self.replacesFileByDirectory(effective) {
             let removals = effective.filter { if case .remove = $0 { true } else { false } }
-            let upserts = effective.filter { if case .upsert = $0 { true } else { false } }
+            let upserts = effective.filter { if case .remove = $0 { false } else { true } }
             let cleared = try updateTree(base, removals)
             return try updateTree(cleared, upserts)
         }
@@ -82,6 +82,12 @@ extension Repository {
                 update.action = GIT_TREE_UPDATE_UPSERT
                 update.id = blob.oid
                 update.filemode = GIT_FILEMODE_BLOB
+            case .upsertTree(_, let tree):
+                // libgit2 checks that the object exists and is a tree (strict object
+                // creation, on by default).
+                update.action = GIT_TREE_UPDATE_UPSERT
+                update.id = tree.oid
+                update.filemode = GIT_FILEMODE_TREE
             case .remove:
                 update.action = GIT_TREE_UPDATE_REMOVE
             }

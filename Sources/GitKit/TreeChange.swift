@@ -4,12 +4,15 @@ public enum TreeChange: Sendable, Equatable {
     /// Puts `blob` at `path` as a regular file, creating intermediate
     /// directories.
     case upsert(path: String, blob: ObjectID)
+    /// Puts the existing tree `tree` at `path` as a directory: a whole subtree is grafted
+    /// in by id, so nothing under it is read or written again.
+    case upsertTree(path: String, tree: ObjectID)
     /// Removes the file at `path`; directories left empty disappear with it.
     case remove(path: String)
 
     public var path: String {
         switch self {
-        case .upsert(let path, _), .remove(let path): path
+        case .upsert(let path, _), .upsertTree(let path, _), .remove(let path): path
         }
     }
 }

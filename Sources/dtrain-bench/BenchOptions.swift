@@ -3,7 +3,7 @@ import Foundation
 /// The command line of `dtrain-bench`.
 struct BenchOptions: Sendable {
     enum Section: String, CaseIterable, Sendable {
-        case claims, git, scale, worker
+        case claims, git, scale, worker, archive
     }
 
     var json = false
@@ -23,13 +23,17 @@ struct BenchOptions: Sendable {
     /// Whether the synthetic spool carries one payload ref per job, as a real
     /// one does.
     var payloadRefs = true
+    /// Finished jobs on the spool the archive section folds.
+    var archiveJobs = 10_000
 
     static let usage = """
         usage: dtrain-bench [--quick] [--json] [--sizes N,N,...] [--workers N,N,...]
                             [--jobs M] [--samples K] [--budget SECONDS]
-                            [--sections claims,git,scale,worker] [--no-payload-refs]
+                            [--sections claims,git,scale,worker,archive]
+                            [--no-payload-refs] [--archive-jobs N]
 
-          --quick            ~1 minute: sizes 1000, workers 1,4, 12 jobs, 3 samples
+          --quick            ~1 minute: sizes 1000, workers 1,4, 12 jobs, 3 samples,
+                             1000 finished jobs to fold
           --json             print the figures as one JSON document on stdout
           --sizes            spool sizes for the scale section (default 1000,10000,100000)
           --workers          racing worker counts (default 1,4,8)
@@ -38,6 +42,7 @@ struct BenchOptions: Sendable {
           --budget           total wall-clock budget in seconds (default 480, quick 75)
           --sections         which sections to run (default all)
           --no-payload-refs  build synthetic spools without one payload ref per job
+          --archive-jobs     finished jobs for the archive section (default 10000)
 
         Progress goes to stderr; tables (or JSON) to stdout. Nothing is asserted:
         the figures are for people and scripts to compare.
@@ -57,6 +62,7 @@ struct BenchOptions: Sendable {
             options.workers = [1, 4]
             options.jobs = 12
             options.samples = 3
+            options.archiveJobs = 1_000
             options.budgetSeconds = 75
         }
         var rest = arguments[...]
@@ -69,13 +75,16 @@ struct BenchOptions: Sendable {
             case "--workers": options.workers = try numbers(rest.popFirst(), for: argument)
             case "--jobs": options.jobs = try numbers(rest.popFirst(), for: argument)[0]
             case "--samples": options.samples = try numbers(rest.popFirst(), for: argument)[0]
+            case "--archive-jobs":
+                options.archiveJobs = try numbers(rest.popFirst(), for: argument)[0]
             case "--budget":
                 options.budgetSeconds = Double(try numbers(rest.popFirst(), for: argument)[0])
             case "--sections":
                 let names = (rest.popFirst() ?? "").split(separator: ",").map(String.init)
                 let sections = names.compactMap(Section.init(rawValue:))
                 guard !sections.isEmpty, sections.count == names.count else {
-                    throw UsageError(description: "--sections takes claims,git,scale,worker")
+                    throw UsageError(
+                        description: "--sections takes claims,git,scale,worker,archive")
                 }
                 options.sections = Set(sections)
             default:

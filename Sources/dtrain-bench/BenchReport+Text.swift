@@ -24,6 +24,9 @@ extension BenchReport {
         if let worker {
             parts.append(Self.workerTable(worker))
         }
+        if let archive {
+            parts.append(Self.archiveTable(archive))
+        }
         var footer = ["total \(Format.seconds(totalSeconds)) (budget \(Int(budgetSeconds)) s)"]
         if let peakResidentKiB { footer.append("peak RSS \(Format.count(peakResidentKiB)) KiB") }
         if let peakChildResidentKiB, peakChildResidentKiB > 0 {
@@ -101,6 +104,34 @@ extension BenchReport {
                 "idle fetch",
             ], rows: claimRows)
         return submitSide + "\n\n" + claimSide
+    }
+
+    static func archiveTable(_ figures: ArchiveFigures) -> String {
+        let table = TextTable.render(
+            title: "5. Folding: \(Format.count(figures.jobs)) finished jobs, before and after "
+                + "gc --older-than 0 (medians)",
+            header: ["", "refs on the remote", "ls-remote", "claim"],
+            rows: [
+                [
+                    "before", Format.count(figures.refsBefore),
+                    Format.seconds(figures.listBeforeSeconds),
+                    Format.seconds(figures.claimBeforeSeconds),
+                ],
+                [
+                    "after", Format.count(figures.refsAfter),
+                    Format.seconds(figures.listAfterSeconds),
+                    Format.seconds(figures.claimAfterSeconds),
+                ],
+            ])
+        var footer =
+            "\n gc: \(Format.count(figures.folded)) jobs folded into \(figures.archiveRefs) "
+            + "archive ref(s) in \(figures.gcRuns) run(s) of up to 500, "
+            + "\(Format.seconds(figures.gcSeconds)) (history setup "
+            + "\(Format.seconds(figures.setupSeconds)))"
+        if let left = figures.gcUnfinished {
+            footer += "\n gc stopped with \(Format.count(left)) jobs left: budget spent"
+        }
+        return table + footer
     }
 
     static func workerTable(_ figures: WorkerFigures) -> String {

@@ -10,6 +10,7 @@ struct BenchReport: Codable, Sendable {
     var gitFloor: [RaceFigures] = []
     var scale: [ScaleFigures] = []
     var worker: WorkerFigures?
+    var archive: ArchiveFigures?
     /// Everything skipped or gone wrong, in words: a figure missing is always
     /// explained here.
     var notes: [String] = []
@@ -76,4 +77,26 @@ struct ScaleFigures: Codable, Sendable {
     /// A fetch of main with nothing new (`Spool.fetchMain()`).
     var idleFetchSeconds: Double?
     var samples: Int
+}
+
+/// A spool of `jobs` finished jobs before and after `gc --older-than 0`.
+struct ArchiveFigures: Codable, Sendable {
+    var jobs: Int
+    /// Writing the synthetic history (setup, not dtrain's cost).
+    var setupSeconds: Double
+    /// Refs on the remote (main, payloads, results, claims, archives).
+    var refsBefore = 0
+    var refsAfter = 0
+    var archiveRefs = 0
+    /// Medians: `Spool.claim(job:worker:)`, and one listing of the remote's refs.
+    var claimBeforeSeconds: Double?
+    var claimAfterSeconds: Double?
+    var listBeforeSeconds: Double?
+    var listAfterSeconds: Double?
+    /// Every `collectGarbage` run (500 jobs each) until nothing was left.
+    var gcSeconds: Double = 0
+    var gcRuns = 0
+    var folded = 0
+    /// Jobs still unfolded when the budget ran out.
+    var gcUnfinished: Int?
 }

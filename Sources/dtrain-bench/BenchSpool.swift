@@ -71,6 +71,21 @@ struct BenchSpool {
         return ids
     }
 
+    /// Submits the job at `zip` as the owner; returns its id.
+    static func submitOne(_ spool: Spool, zip: String) throws -> String {
+        try spool.submit(
+            zipAt: zip, options: SubmitOptions(mainScript: "train.py"), actor: owner
+        ).id
+    }
+
+    /// One real job submitted on a throwaway spool: the record every synthetic
+    /// job copies.
+    static func templateJob(in path: String, zip: String) throws -> JobRecord {
+        let spool = try Spool.create(at: path, config: .standard, actor: "admin")
+        let id = try submitOne(spool, zip: zip)
+        return try spool.snapshot().requireJob(id)
+    }
+
     /// A small scikit-learn job, written with dtrain's own ZIP writer.
     static func writeJobZip(to path: String) throws {
         let files = [

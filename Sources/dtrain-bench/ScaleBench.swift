@@ -48,7 +48,7 @@ struct ScaleBench {
         let scratch = try ScratchDirectory(label: "scale\(size)")
         defer { scratch.remove() }
         let spool = try BenchSpool(in: scratch.path)
-        let template = try templateJob(in: scratch.file("template"))
+        let template = try BenchSpool.templateJob(in: scratch.file("template"), zip: zip)
 
         // The synthetic history, written straight into the remote.
         Progress.say("scale: writing \(Format.count(size)) jobs into the remote")
@@ -83,7 +83,7 @@ struct ScaleBench {
         Progress.say("scale: \(options.samples) submit/claim samples")
         for sample in 0..<options.samples where budget.remaining > 5 {
             try submitter.sync()
-            let job = try timings.time("submit") { try submitOne(submitter) }
+            let job = try timings.time("submit") { try BenchSpool.submitOne(submitter, zip: zip) }
             try timings.time("publish") {
                 _ = try submitter.publish(job: job, actor: BenchSpool.owner)
             }
@@ -105,7 +105,7 @@ struct ScaleBench {
                     "scale \(size): SKIPPED the sync after replay: it rebuilds the index "
                         + "(~\(Format.seconds(indexSeconds))) and the budget is nearly spent")
             } else if sample == 0 {
-                let late = try submitOne(submitter)
+                let late = try BenchSpool.submitOne(submitter, zip: zip)
                 try submitter.publish(job: late, actor: BenchSpool.owner)
                 try timings.time("deliverReplay") { _ = try submitter.sync() }
             }
@@ -125,12 +125,6 @@ struct ScaleBench {
             "scale: \(Format.count(size)) jobs: submit \(Format.seconds(figures.submitSeconds))"
                 + ", claim \(Format.seconds(figures.claimSeconds))")
         return figures
-    }
-
-    private func submitOne(_ spool: Spool) throws -> String {
-        try spool.submit(
-            zipAt: zip, options: SubmitOptions(mainScript: "train.py"), actor: BenchSpool.owner
-        ).id
     }
 
     /// Creates one new ref on the remote, the atomic step of a claim, on its
@@ -156,13 +150,5 @@ struct ScaleBench {
             let size = try? FileManager.default.attributesOfItem(atPath: file)[.size]
             return total + ((size as? NSNumber)?.int64Value ?? 0)
         }
-    }
-
-    /// One real job submitted on a throwaway spool: the record every synthetic
-    /// job copies.
-    private func templateJob(in path: String) throws -> JobRecord {
-        let spool = try Spool.create(at: path, config: .standard, actor: "admin")
-        return try spool.submit(
-            zipAt: zip, options: SubmitOptions(mainScript: "train.py"), actor: BenchSpool.owner)
     }
 }

@@ -10,7 +10,9 @@ import GitKit
 /// its manifest, the shared quote blob, `01-draft` and `02-published` records
 /// and the `reserve-<job>` ledger entry, after one credit that pays for them
 /// all. So the ledger balances and the index sees what a real spool of that
-/// size holds. A few thousand jobs go into each commit, with trees made by
+/// size holds. A `finished` history runs every job to `05-succeeded` (claimed,
+/// running, settled) and gives each a results ref, as a worker leaves it. A
+/// few thousand jobs go into each commit, with trees made by
 /// `Repository.updateTree` (only the touched paths are rewritten).
 struct SyntheticHistory {
     let repository: Repository
@@ -23,9 +25,13 @@ struct SyntheticHistory {
         var jobs: [String]
         var objects: Int
         var payloadRefs: Int
+        var resultRefs = 0
     }
 
-    func build(jobs count: Int, payloadRefs: Bool) throws -> Outcome {
+    /// The worker every finished synthetic job ran on.
+    static let worker = "w0"
+
+    func build(jobs count: Int, payloadRefs: Bool, finished: Bool = false) throws -> Outcome {
         guard var tip = try repository.reference(SpoolLayout.mainRef) else {
             throw BenchFailure("the remote has no main to build on")
         }
@@ -34,6 +40,7 @@ struct SyntheticHistory {
         let signature = try Actor.signature(owner)
         let quoteBlob = try repository.createBlob(CanonicalJSON.encode(quote))
         let zipBlob = try repository.createBlob(fromFile: zip)
+        let logBlob = try repository.createBlob(Data("synthetic run\n".utf8))
         var outcome = Outcome(jobs: [], objects: 2, payloadRefs: 0)
 
         // One credit first, enough for every reserve that follows.
@@ -56,6 +63,11 @@ struct SyntheticHistory {
                 try writePayloadRef(job: id, zipBlob: zipBlob, signature: signature)
                 outcome.objects += 4
                 outcome.payloadRefs += 1
+            }
+            if finished {
+                changes += try runChanges(id: id, at: date, logBlob: logBlob)
+                outcome.objects += 8
+                outcome.resultRefs += 1
             }
 
             // Commit a batch when it is full, and at the end.
@@ -98,6 +110,50 @@ struct SyntheticHistory {
             try record(published, at: SpoolLayout.statePath(id, seq: 2, state: .published)),
             try record(reserve, at: SpoolLayout.ledgerPath(entry: reserve.id)),
         ]
+    }
+
+    /// The three records and the settlement of a run that succeeded, and its
+    /// results ref (a per-job `result.json` beside one shared log).
+    private func runChanges(id: String, at date: Date, logBlob: ObjectID) throws
+        -> [TreeChange]
+    {
+        let time = Timestamp.iso(date)
+        let worker = Self.worker
+        let settle = LedgerEntry.settle(
+            job: id, worker: worker, price: template.price, split: SpoolConfig.standard.split,
+            by: worker, at: time)
+        let result = RunResult(
+            job: id, attempt: 1, worker: worker, outcome: "succeeded", exitCode: 0, reason: nil,
+            startedAt: time, endedAt: time, logTruncatedBytes: 0, outputFiles: 0,
+            outputBytes: 0)
+        let tree = try repository.updateTree(
+            nil,
+            [
+                .upsert(
+                    path: RunResult.fileName,
+                    blob: try repository.createBlob(
+                        CanonicalJSON.encode(result))),
+                .upsert(path: RunResult.logName, blob: logBlob),
+            ])
+        let commit = try repository.createCommit(
+            tree: tree, parents: [], message: "Result of job \(id), attempt 1: succeeded",
+            author: Actor.signature(worker))
+        let ref = Spool.resultRef(job: id, attempt: 1)
+        try repository.setReference(ref, to: commit, expected: nil, message: "dtrain-bench")
+        let records = [
+            StateRecord(
+                job: id, seq: 3, state: .claimed, at: time, by: worker, worker: worker,
+                attempt: 1),
+            StateRecord(
+                job: id, seq: 4, state: .running, at: time, by: worker, worker: worker,
+                attempt: 1),
+            StateRecord(
+                job: id, seq: 5, state: .succeeded, at: time, by: worker, worker: worker,
+                attempt: 1, entry: settle.id, result: ref),
+        ]
+        return try records.map {
+            try record($0, at: SpoolLayout.statePath(id, seq: $0.seq, state: $0.state))
+        } + [try record(settle, at: SpoolLayout.ledgerPath(entry: settle.id))]
     }
 
     /// The job's own payload ref, as `submit` makes it: a parentless commit

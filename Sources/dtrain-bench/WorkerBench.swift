@@ -66,8 +66,8 @@ struct WorkerBench {
                 dtrain, ["worker", "run", "--once", "--spool", worker.path, "--as", "w1"])
             guard run.status == 0 else { throw BenchFailure("worker run: \(run.stderr)") }
             try worker.sync()
-            guard let ref = try worker.snapshot().requireJob(job).records.last?.result,
-                let printed = Self.stamp(after: "START", in: try worker.readResult(ref: ref).log)
+            guard let stored = try worker.readResult(of: worker.snapshot().requireJob(job)),
+                let printed = Self.stamp(after: "START", in: stored.log)
             else { throw BenchFailure("job \(job) printed no START line") }
             starts.append(printed - launched)
         }

@@ -50,6 +50,11 @@ func runBenchmark(_ options: BenchOptions) throws -> Int32 {
         }
     }
 
+    // 5. Folding finished jobs into archive refs.
+    if options.sections.contains(.archive) {
+        ArchiveBench(options: options, budget: budget, zip: zip).run(into: &report)
+    }
+
     report.totalSeconds = budget.elapsed
     report.peakResidentKiB = Memory.peakResidentKiB()
     report.peakChildResidentKiB = Memory.peakChildResidentKiB()

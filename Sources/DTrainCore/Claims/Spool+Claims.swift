@@ -15,16 +15,14 @@ extension Spool {
 
     /// Claim refs on the remote, by job; one round trip, no objects downloaded.
     public func remoteClaims() throws -> [String: ObjectID] {
-        let url = try remoteURL()
-        let refs: [(name: String, id: ObjectID)]
-        do {
-            refs = try repository.remoteReferences(url: url, credentials: credentials)
-        } catch {
-            throw SyncError.from(error, url: url)
-        }
+        Self.claims(in: try remoteRefs())
+    }
+
+    /// The claim refs of a listing of the remote's refs, by job.
+    public static func claims(in refs: [String: ObjectID]) -> [String: ObjectID] {
         var claims: [String: ObjectID] = [:]
-        for ref in refs where ref.name.hasPrefix(Self.claimRefPrefix) {
-            claims[String(ref.name.dropFirst(Self.claimRefPrefix.count))] = ref.id
+        for (name, id) in refs where name.hasPrefix(claimRefPrefix) {
+            claims[String(name.dropFirst(claimRefPrefix.count))] = id
         }
         return claims
     }

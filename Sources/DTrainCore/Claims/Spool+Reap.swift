@@ -64,12 +64,12 @@ extension Spool {
         return actions
     }
 
-    /// Deletes only claim refs of final jobs (`dtrain gc`): never touches a live lease.
-    public func collectClaims() throws -> [ReapAction] {
-        try sync()
+    /// Deletes only the claim refs of final jobs among `claims`, the remote's claims as just
+    /// listed (`dtrain gc`): never touches a live lease.
+    func collectClaims(_ claims: [String: ObjectID]) throws -> [ReapAction] {
         let snapshot = try snapshot()
         var actions: [ReapAction] = []
-        for (id, value) in try remoteClaims().sorted(by: { $0.key < $1.key }) {
+        for (id, value) in claims.sorted(by: { $0.key < $1.key }) {
             guard try snapshot.job(id)?.state.isFinal ?? true else { continue }
             if try deleteRemoteClaim(id, expected: value) {
                 actions.append(ReapAction(job: id, kind: .collected, worker: nil))

@@ -27,6 +27,9 @@ public enum SpoolError: DTrainError, Equatable {
     /// A ref of this clone stays locked (exit 6): see `RefLock`.
     case locked(file: String, ageSeconds: Int)
     case insufficientFunds(account: String, balance: String, needed: String, entry: String)
+    /// A job's payload or results ref is gone and the archive it was folded into (nil:
+    /// the job is not final, so it was never folded) does not hold it either.
+    case storedRefMissing(job: String, ref: String, archive: String?)
 
     /// The lock error for a ref lock that stayed, or nil for any other error.
     public static func locked(_ error: Error) -> SpoolError? {
@@ -38,7 +41,7 @@ public enum SpoolError: DTrainError, Equatable {
     /// Scripts branch on these, so each kind of refusal has a code of its own.
     public var exitStatus: ExitStatus {
         switch self {
-        case .notASpool, .jobNotFound, .unavailable: .notFound
+        case .notASpool, .jobNotFound, .unavailable, .storedRefMissing: .notFound
         case .alreadyASpool, .illegalTransition, .contention, .stateConflict, .locked:
             .conflict
         case .cannotCreate: .failure
@@ -80,6 +83,11 @@ public enum SpoolError: DTrainError, Equatable {
                 + "so itself once it is \(Int(RefLock.staleAfter)) s old)"
         case .contention(let what):
             "\(what): the spool kept changing under us; try again"
+        case .storedRefMissing(let job, let ref, nil):
+            "job \(job): \(ref) is neither in this clone nor on the remote"
+        case .storedRefMissing(let job, let ref, let archive?):
+            "job \(job): \(ref) is gone from the remote and \(archive) does not hold it "
+                + "(was that month's archive deleted?)"
         }
     }
 }

@@ -108,14 +108,24 @@ extension Spool {
 
     /// Fetches `ref` from the remote into `local` (the same name unless told), forced: it is
     /// the remote's. A lock held by another fetch into this clone at that instant is a race
-    /// to retry, not an unreachable remote.
+    /// to retry, not an unreachable remote. A ref the remote does not have is no error: it
+    /// simply does not appear here (libgit2 skips a refspec that matches nothing).
     func fetchFromRemote(_ ref: String, into local: String? = nil) throws {
+        try fetchFromRemote(refspecs: ["+\(ref):\(local ?? ref)"])
+    }
+
+    /// Fetches several refs under their own names in one round trip.
+    func fetchFromRemote(refs: [String]) throws {
+        guard !refs.isEmpty else { return }
+        try fetchFromRemote(refspecs: refs.map { "+\($0):\($0)" })
+    }
+
+    private func fetchFromRemote(refspecs: [String]) throws {
         let url = try remoteURL()
         var attempt = 0
         while true {
             do {
-                try repository.fetch(
-                    url: url, refspecs: ["+\(ref):\(local ?? ref)"], credentials: credentials)
+                try repository.fetch(url: url, refspecs: refspecs, credentials: credentials)
                 return
             } catch let error as GitError where error.isLocked && attempt < 8 {
                 attempt += 1
@@ -124,6 +134,22 @@ extension Spool {
                 throw SyncError.from(error, url: url)
             }
         }
+    }
+
+    /// Every ref on the remote, by name; one round trip, no objects downloaded.
+    public func remoteRefs() throws -> [String: ObjectID] {
+        let url = try remoteURL()
+        do {
+            return Self.byName(
+                try repository.remoteReferences(url: url, credentials: credentials))
+        } catch {
+            throw SyncError.from(error, url: url)
+        }
+    }
+
+    /// A list of refs as a dictionary by name (a listing names each ref once).
+    static func byName(_ refs: [(name: String, id: ObjectID)]) -> [String: ObjectID] {
+        Dictionary(refs.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Fetches the remote's `main` into the tracking ref; one round trip.

@@ -77,14 +77,19 @@ extension Spool {
         throw SyncError.gaveUp(attempts: attempts)
     }
 
-    /// Records where the remote's main now is. The tracking ref is only a memo of what was
-    /// seen, so a concurrent fetch that moved it first is simply tried over.
+    /// Records where the remote's main now is.
     func moveTrackingRef(to id: ObjectID) throws {
+        try moveLocalCopy(Self.trackingRef, to: id, message: "dtrain sync: pushed")
+    }
+
+    /// Points this clone's copy of a remote ref at what was just pushed there. The copy is
+    /// only a memo of what was seen, so a concurrent fetch that moved it first is simply
+    /// tried over.
+    func moveLocalCopy(_ ref: String, to id: ObjectID, message: String) throws {
         for _ in 0..<3 {
-            let current = try repository.reference(Self.trackingRef)
+            let current = try repository.reference(ref)
             do {
-                try repository.setReference(
-                    Self.trackingRef, to: id, expected: current, message: "dtrain sync: pushed")
+                try repository.setReference(ref, to: id, expected: current, message: message)
                 return
             } catch let error as GitError where error.isLostRace {
                 continue

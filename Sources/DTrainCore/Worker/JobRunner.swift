@@ -1,6 +1,5 @@
 import ArchiveKit
 import Foundation
-import GitKit
 
 /// Runs one claimed job to its end: unpack, start the container, stream the log back while
 /// it runs, return the outputs, and write the outcome (which settles or releases the escrow).
@@ -197,14 +196,8 @@ public final class JobRunner {
         try manager.createDirectory(
             atPath: directory, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700])
-        if try spool.repository.reference(job.manifest.payload.ref) == nil {
-            try spool.fetchPayload(job: job.id)
-        }
-        guard let blob = ObjectID(hex: job.manifest.payload.blob) else {
-            throw SpoolError.malformed(path: job.id, why: "bad payload blob id")
-        }
         let zip = directory + "/job.zip"
-        try spool.repository.blob(blob).write(to: URL(fileURLWithPath: zip))
+        try spool.readPayload(of: job).write(to: URL(fileURLWithPath: zip))
         _ = try ZipExtractor.safeExtract(zip: zip, into: workspace, limits: limits.extraction)
     }
 

@@ -17,6 +17,24 @@ public struct RunResult: Codable, Sendable, Equatable {
     public var outputFiles: Int
     public var outputBytes: Int64
 
+    public init(
+        job: String, attempt: Int, worker: String, outcome: String, exitCode: Int32?,
+        reason: String?, startedAt: String, endedAt: String, logTruncatedBytes: Int64,
+        outputFiles: Int, outputBytes: Int64
+    ) {
+        self.job = job
+        self.attempt = attempt
+        self.worker = worker
+        self.outcome = outcome
+        self.exitCode = exitCode
+        self.reason = reason
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.logTruncatedBytes = logTruncatedBytes
+        self.outputFiles = outputFiles
+        self.outputBytes = outputBytes
+    }
+
     public static let fileName = "result.json"
     public static let logName = "log.txt"
     public static let outputName = "output.zip"
@@ -25,10 +43,10 @@ public struct RunResult: Codable, Sendable, Equatable {
 /// The results ref of a finished attempt: written once by its runner, read by anyone.
 ///
 /// Results live on their own ref, like payloads, so the branch every worker polls stays small;
-/// `dtrain logs` and `dtrain output` fetch exactly the one they need.
-// FIXME: results refs (and payload refs) are never folded away, so the remote's ref
-// advertisement, which libgit2 1.5 downloads whole on every fetch, grows by two refs per
-// job. Bites at tens of thousands of jobs; fold finished jobs into archive refs by month.
+/// `dtrain logs` and `dtrain output` fetch exactly the one they need. Once the job has been
+/// final for a while, `dtrain gc` folds the ref into its month's archive and deletes it, so
+/// the remote's ref list (downloaded whole on every connection) does not grow with every job
+/// ever run; `readResult(of:)` then reads the archive (see `Spool.storedTree`).
 extension Spool {
     public static let resultRefPrefix = "refs/dtrain/results/"
 
@@ -69,15 +87,14 @@ extension Spool {
         return ref
     }
 
-    /// Reads a results ref, fetching it first when this clone does not have it.
-    public func readResult(ref: String) throws -> (result: RunResult, log: Data, output: Data?) {
-        if try repository.reference(ref) == nil, settings.remote != nil {
-            try fetchFromRemote(ref)
-        }
-        guard let commit = try repository.reference(ref) else {
-            throw SpoolError.malformed(path: ref, why: "the results ref is missing")
-        }
-        let tree = try repository.commit(commit).tree
+    /// The result, log and outputs of a finished job's last run, from wherever they are kept
+    /// now (its results ref, or its month's archive once folded); nil when its final record
+    /// names no result (cancelled, or ended before anything ran).
+    public func readResult(of job: JobRecord) throws
+        -> (result: RunResult, log: Data, output: Data?)?
+    {
+        guard let ref = job.records.last?.result else { return nil }
+        let tree = try storedTree(ref, of: job)
         func file(_ name: String) throws -> Data? {
             try repository.entry(in: tree, path: name).map { try repository.blob($0.id) }
         }
@@ -86,8 +103,7 @@ extension Spool {
         }
         return (
             try CanonicalJSON.decode(RunResult.self, from: json),
-            try file(RunResult.logName)
-                ?? Data(), try file(RunResult.outputName)
+            try file(RunResult.logName) ?? Data(), try file(RunResult.outputName)
         )
     }
 

@@ -13,15 +13,18 @@ public final class WorkerLoop {
         public var maxJobs: Int?
         /// Leave as soon as a poll finds nothing to run (batch nodes, tests).
         public var untilIdle = false
+        /// How long a job this worker ran stays final before an idle poll folds its refs.
+        public var foldGraceSeconds = Spool.defaultFoldGrace
 
         public init(
             once: Bool = false, pollSeconds: Double = 5, maxJobs: Int? = nil,
-            untilIdle: Bool = false
+            untilIdle: Bool = false, foldGraceSeconds: TimeInterval = Spool.defaultFoldGrace
         ) {
             self.once = once
             self.pollSeconds = pollSeconds
             self.maxJobs = maxJobs
             self.untilIdle = untilIdle
+            self.foldGraceSeconds = foldGraceSeconds
         }
     }
 
@@ -29,6 +32,8 @@ public final class WorkerLoop {
         public var runs: [JobRunner.Outcome] = []
         public var recovered: [String] = []
         public var reaped: [ReapAction] = []
+        /// Old jobs of this worker whose refs an idle poll folded into the archive.
+        public var folded: [FoldAction] = []
     }
 
     let spool: Spool
@@ -61,11 +66,14 @@ public final class WorkerLoop {
         // Jobs this loop handed back for a fault of its own; another worker may do better.
         var handedBack = Set<String>()
         while !stopRequested() {
-            // One poll: fetch main and list the claims once, for reaping and claiming.
+            // One poll: fetch main and list the remote's refs once, for reaping, claiming
+            // and, when idle, folding.
             let claim: ClaimResult
+            let refs: [String: ObjectID]
             do {
                 try spool.sync()
-                var claims = try spool.remoteClaims()
+                refs = try spool.remoteRefs()
+                var claims = Spool.claims(in: refs)
 
                 // Reaping is everyone's chore; a failure here must not stop the worker.
                 do {
@@ -101,6 +109,7 @@ public final class WorkerLoop {
                 }
             } else {
                 log("no job to run: \(claim.reason ?? "")")
+                summary.folded += foldWhileIdle(listed: refs, options)
             }
             if options.once { break }
             if let max = options.maxJobs, summary.runs.count >= max { break }
@@ -148,6 +157,25 @@ public final class WorkerLoop {
             recovered.append(id)
         }
         return recovered
+    }
+
+    /// Folds a few old jobs this worker ran, so a lab without a gc cron still keeps the
+    /// remote's refs few. Only refs already here are folded and nothing is downloaded (see
+    /// `Spool.foldHeldJobs`); a failure costs only the chance, never the worker.
+    private func foldWhileIdle(listed refs: [String: ObjectID], _ options: Options)
+        -> [FoldAction]
+    {
+        do {
+            let folded = try spool.foldHeldJobs(
+                listed: refs, actor: worker, olderThan: options.foldGraceSeconds)
+            for action in folded where !action.deleted.isEmpty {
+                log("job \(action.job): folded into \(action.archive)")
+            }
+            return folded
+        } catch {
+            log("folding old jobs failed: \(error)")
+            return []
+        }
     }
 
     private func pause(_ seconds: Double) {

@@ -37,8 +37,8 @@ enum OutputCommands {
             }
             let job = try spool.snapshot().requireJob(id)
             var lines: [LogLine] = []
-            if job.state.isFinal, let ref = job.records.last?.result {
-                lines = LogFormat.decode(try spool.readResult(ref: ref).log)
+            if job.state.isFinal, let stored = try spool.readResult(of: job) {
+                lines = LogFormat.decode(stored.log)
             } else if job.state == .claimed || job.state == .running {
                 lines = try spool.liveLog(job: id).flatMap { LogFormat.decode($0) }
             }
@@ -86,11 +86,10 @@ enum OutputCommands {
         let id = try context.resolveJob(invocation.requirePositional(0, "JOB"), in: spool)
         if spool.settings.remote != nil { try spool.sync() }
         let job = try spool.snapshot().requireJob(id)
-        guard job.state.isFinal, let ref = job.records.last?.result else {
+        guard job.state.isFinal, let (result, _, zip) = try spool.readResult(of: job) else {
             throw SpoolError.unavailable(
                 "job \(id) is \(job.state.rawValue): it has no outputs (yet)")
         }
-        let (result, _, zip) = try spool.readResult(ref: ref)
         guard let zip else {
             throw SpoolError.unavailable("job \(id) returned no outputs")
         }

@@ -108,15 +108,72 @@ enum RemoteCommands {
     }
 
     static let gc = CommandSpec(
-        name: "gc", summary: "Delete the claim refs of finished jobs from the remote.",
-        usage: "dtrain gc"
-    ) { _, context in
+        name: "gc",
+        summary: "Delete finished jobs' claim refs; fold their payload and results refs away.",
+        usage: "dtrain gc [--older-than 7d] [--limit 500]",
+        options: [
+            OptionSpec(
+                name: "older-than", value: "DURATION",
+                help: "fold jobs final for longer (default 7d; 0: every final job)"),
+            OptionSpec(name: "limit", value: "N", help: "fold at most N jobs (default 500)"),
+        ],
+        details: """
+            Every ref on the remote slows every poll: libgit2 downloads the whole list on
+            each connection. gc deletes the claim refs of final jobs, and folds the payload
+            and results refs of jobs final for longer than --older-than into
+            refs/dtrain/archive/YYYY-MM (the month each job ended), deleting each ref only
+            once the archive holds the same tree. 'logs' and 'output' then read the archive.
+            gc downloads what it folds and the archives it adds to: run it on one admin
+            node (examples/node/dtrain-gc.cron), again while jobs remain.
+            example: dtrain gc --older-than 30d --limit 200
+            """
+    ) { invocation, context in
         let spool = try context.openSpool()
-        let actions = try spool.collectClaims()
-        try context.console.result(actions) {
-            "collected \(actions.count) claim ref(s) of finished jobs"
+        var grace = Spool.defaultFoldGrace
+        if let text = invocation.value("older-than") {
+            guard let seconds = Quantities.duration(text) else {
+                throw UsageError("bad --older-than '\(text)' (e.g. 0, 12h, 7d)")
+            }
+            grace = TimeInterval(seconds)
         }
+        var limit = Spool.defaultFoldLimit
+        if let text = invocation.value("limit") {
+            guard let count = Int(text), count > 0 else {
+                throw UsageError("bad --limit '\(text)' (a number of jobs, at least 1)")
+            }
+            limit = count
+        }
+        // Like a reap, gc needs no configured user; its archive commits then say "gc".
+        let actor = invocation.value("as") ?? spool.settings.user ?? "gc"
+        let report = try spool.collectGarbage(olderThan: grace, limit: limit, actor: actor)
+        try context.console.result(report) { Self.describe(report, limit: limit) }
         return .ok
+    }
+
+    /// The human side of a gc report: one line per folded job, more for refs left behind.
+    static func describe(_ report: GarbageReport, limit: Int) -> String {
+        var lines = ["collected \(report.claims.count) claim ref(s) of finished jobs"]
+        let deleted = report.folded.reduce(0) { $0 + $1.deleted.count }
+        lines.append(
+            report.folded.isEmpty
+                ? "no finished job's payload or results refs to fold"
+                : "folded \(report.folded.count) job(s) into archives; deleted \(deleted) "
+                    + "ref(s) from the remote")
+        for action in report.folded {
+            let short = action.deleted.compactMap { ref in
+                SpoolLayout.archivePath(of: ref).map { $0.path.dropFirst(action.job.count + 1) }
+            }
+            lines.append("  \(action.job) -> \(action.archive): \(short.joined(separator: ", "))")
+            for ref in action.refs where ref.outcome != .deleted {
+                lines.append(
+                    "    \(ref.outcome.rawValue) \(ref.ref)" + (ref.reason.map { ": \($0)" } ?? ""))
+            }
+        }
+        if report.remaining > 0 {
+            lines.append(
+                "\(report.remaining) more finished job(s) wait for the next run (--limit \(limit))")
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

@@ -153,7 +153,9 @@ extension WorkerCommands {
             A lock makes a second run on the same clone exit at once (exit 6). SIGINT or
             SIGTERM stops the loop; a running job is stopped and handed back to the queue.
             After a crash, the next start removes the dead run's container and hands its job
-            back. Progress goes to stderr with timestamps.
+            back. Progress goes to stderr with timestamps. A poll that finds nothing to run
+            folds the refs of up to 3 jobs this worker ran that ended over a week ago into
+            the month's archive, if this clone already holds its tip (see 'dtrain gc').
             example (cron): * * * * * cd /var/lib/dtrain/spool && dtrain worker run --once
             """
     ) { invocation, context in

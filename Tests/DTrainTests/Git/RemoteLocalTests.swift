@@ -242,8 +242,8 @@ struct RemoteLocalTests {
         #expect(try git(["count-objects", "-v"], in: fixture.remotePath).contains("count: 5\n"))
         #expect(try fixture.remote().commits(from: small, excluding: nil) == [big, small])
 
-        // 150 more jobs on the shared history overrun the loose budget: the
-        // first 100 objects stay loose, the whole set arrives as a pack.
+        // 150 more jobs on the shared history are over 100 objects: one more
+        // pack.
         var more: [String: String] = [:]
         for index in 150..<300 { more["jobs/\(index)/job.json"] = "{\"job\":\(index)}" }
         let bulk = try clone.commitFiles(more, parent: small, message: "150 more\n")
@@ -254,6 +254,45 @@ struct RemoteLocalTests {
         let finalPacks = try FileManager.default.contentsOfDirectory(atPath: packDirectory)
         #expect(finalPacks.filter { $0.hasSuffix(".pack") }.count == 2)
         #expect(try fixture.remote().commits(from: bulk, excluding: big) == [small, bulk])
+        try expectFsckClean(fixture.remotePath)
+    }
+
+    @Test("a commit grafting trees the remote holds sends none of their bytes")
+    func graftedTrees() throws {
+        let fixture = try LocalRemoteFixture()
+        defer { removeDirectory(fixture.root) }
+        let clone = try fixture.clone("clone.git")
+
+        // Many refs, each holding 256 KiB nobody else has, as payload refs do.
+        var grafts: [TreeChange] = []
+        var random = SystemRandomNumberGenerator()
+        for index in 0..<30 {
+            let words = (0..<(32 << 10)).map { _ in random.next() as UInt64 }
+            let blob = try clone.createBlob(words.withUnsafeBytes { Data($0) })
+            let tree = try clone.updateTree(nil, [.upsert(path: "job.zip", blob: blob)])
+            let commit = try clone.createCommit(
+                tree: tree, parents: [], message: "payload \(index)\n", author: testAuthor)
+            #expect(
+                try clone.push(
+                    url: fixture.remotePath, localRef: commit, remoteRef: "refs/p/\(index)",
+                    expected: nil, credentials: none
+                ).isAccepted)
+            grafts.append(.upsertTree(path: "\(index)/payload", tree: tree))
+            grafts.append(.upsertTree(path: "\(index)/results/1", tree: tree))
+        }
+        let before = try directoryBytes(fixture.remotePath + "/objects")
+
+        // One parentless commit grafting all of them: no shared history, so a pack.
+        let archive = try clone.createCommit(
+            tree: clone.updateTree(nil, grafts), parents: [], message: "archive\n",
+            author: testAuthor)
+        #expect(
+            try clone.push(
+                url: fixture.remotePath, localRef: archive, remoteRef: "refs/archive",
+                expected: nil, credentials: none
+            ).isAccepted)
+        let added = try directoryBytes(fixture.remotePath + "/objects") - before
+        #expect(added < 32 << 10, "\(added) bytes arrived for a few small trees")
         try expectFsckClean(fixture.remotePath)
     }
 
@@ -280,6 +319,25 @@ struct RemoteLocalTests {
             credentials: none)
         #expect(done.isAccepted)
         #expect(try fixture.remote().reference(ref) == nil)
+
+        // A nested ref's emptied directory goes with it; the first three levels stay.
+        let manager = FileManager.default
+        for nested in ["refs/dtrain/results/job-9/1", "refs/dtrain/results/job-8/1"] {
+            _ = try clone.push(
+                url: fixture.remotePath, localRef: one, remoteRef: nested, expected: nil,
+                credentials: none)
+        }
+        _ = try clone.push(
+            url: fixture.remotePath, localRef: nil, remoteRef: "refs/dtrain/results/job-9/1",
+            expected: one, credentials: none)
+        let results = fixture.remotePath + "/refs/dtrain/results"
+        #expect(try manager.contentsOfDirectory(atPath: results) == ["job-8"])
+        _ = try clone.push(
+            url: fixture.remotePath, localRef: nil, remoteRef: "refs/dtrain/results/job-8/1",
+            expected: one, credentials: none)
+        #expect(try manager.contentsOfDirectory(atPath: results).isEmpty)
+        #expect(try fixture.remote().reference("refs/dtrain/results/job-8/1") == nil)
+        try expectFsckClean(fixture.remotePath)
     }
 }
 
@@ -310,4 +368,17 @@ private func pushWithRetries(
         }
     }
     return rejected
+}
+
+/// The bytes of every file below `path`.
+private func directoryBytes(_ path: String) throws -> Int {
+    let manager = FileManager.default
+    var total = 0
+    for name in manager.subpaths(atPath: path) ?? [] {
+        let attributes = try manager.attributesOfItem(atPath: path + "/" + name)
+        if attributes[.type] as? FileAttributeType == .typeRegular {
+            total += (attributes[.size] as? Int) ?? 0
+        }
+    }
+    return total
 }

@@ -134,6 +134,48 @@ struct RepositoryObjectTests {
         try expectFsckClean(repository.gitDirectory)
     }
 
+    @Test("upsertTree grafts whole subtrees by id, beside blobs and into a base")
+    func upsertTree() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        let repository = try Repository.create(at: directory + "/r.git", bare: true)
+        let zip = try repository.createBlob(Data("zip".utf8))
+        let log = try repository.createBlob(Data("log".utf8))
+        let payload = try repository.updateTree(
+            nil, [.upsert(path: "jobs/k3/a-k3/job.zip", blob: zip)])
+        let result = try repository.updateTree(nil, [.upsert(path: "log.txt", blob: log)])
+
+        // Two subtrees under one new directory, in one call: both keep their ids.
+        let first = try repository.updateTree(
+            nil,
+            [
+                .upsertTree(path: "a-k3/payload", tree: payload),
+                .upsertTree(path: "a-k3/results/1", tree: result),
+            ])
+        #expect(try repository.entry(in: first, path: "a-k3/payload")?.id == payload)
+        #expect(try repository.entry(in: first, path: "a-k3/results/1")?.id == result)
+        #expect(
+            try repository.entry(in: first, path: "a-k3/payload/jobs/k3/a-k3/job.zip")?.id == zip)
+
+        // Into a base: what was there stays; a blob beside a subtree is fine.
+        let second = try repository.updateTree(
+            first,
+            [.upsertTree(path: "b-x9/results/2", tree: result), .upsert(path: "note", blob: log)])
+        #expect(
+            try repository.entry(in: second, path: "a-k3")?.id
+                == (try repository.entry(in: first, path: "a-k3")?.id))
+        #expect(try repository.entry(in: second, path: "b-x9/results/2")?.id == result)
+
+        // A blob id where a tree is wanted is refused by libgit2.
+        #expect(throws: GitError.self) {
+            try repository.updateTree(second, [.upsertTree(path: "c/payload", tree: zip)])
+        }
+        let commit = try repository.createCommit(
+            tree: second, parents: [], message: "grafts\n", author: testAuthor)
+        try repository.setReference("refs/heads/main", to: commit, expected: nil, message: "test")
+        try expectFsckClean(repository.gitDirectory)
+    }
+
     @Test("entries lists a directory in git order; absent or file paths give []")
     func entries() throws {
         let directory = try makeTemporaryDirectory()

@@ -55,8 +55,7 @@ struct WorkerRunTests {
         let reader = try shared.clone("reader")
         let record = try reader.snapshot().requireJob(job)
         #expect(record.state == .succeeded)
-        let (result, log, output) = try reader.readResult(
-            ref: try #require(record.records.last?.result))
+        let (result, log, output) = try #require(try reader.readResult(of: record))
         #expect(result.exitCode == 0)
         #expect(String(decoding: log, as: UTF8.self).contains("epoch 20/20"))
         let zip = shared.directory.file("out.zip")
@@ -90,7 +89,7 @@ struct WorkerRunTests {
         #expect(record.records.last?.note?.contains("status 3") == true)
         #expect(try reader.index().balance(.user("alice")) == 100_000)
         #expect(try reader.index().balance(.worker("gpu-01")) == 0)
-        let log = try reader.readResult(ref: try #require(record.records.last?.result)).log
+        let log = try #require(try reader.readResult(of: record)).log
         #expect(!log.isEmpty)
         #expect(try shared.verifyRemote().violation == nil)
     }
