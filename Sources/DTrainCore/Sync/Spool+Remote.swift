@@ -127,8 +127,12 @@ extension Spool {
             do {
                 try repository.fetch(url: url, refspecs: refspecs, credentials: credentials)
                 return
-            } catch let error as GitError where error.isLocked && attempt < 8 {
+            } catch let error as GitError where error.isLocked {
+                // This clone's own copy of the ref is locked: another fetch at this
+                // instant, or a stale lock a killed one left. Never the remote's fault.
+                if let file = error.lockFile, RefLock.removeIfStale(file) { continue }
                 attempt += 1
+                guard attempt < 8 else { throw SpoolError.locked(error) ?? error }
                 Backoff.sleep(attempt: attempt, cap: 0.5)
             } catch {
                 throw SyncError.from(error, url: url)

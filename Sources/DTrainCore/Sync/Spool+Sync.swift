@@ -15,6 +15,15 @@ extension Spool {
 
     @discardableResult
     public func sync(attempts: Int = Spool.syncAttempts) throws -> SyncReport {
+        do {
+            return try syncRounds(attempts)
+        } catch {
+            // A ref of this clone that stays locked: name the file, not a raw libgit2 error.
+            throw SpoolError.locked(error) ?? error
+        }
+    }
+
+    private func syncRounds(_ attempts: Int) throws -> SyncReport {
         let url = try remoteURL()
         var report = SyncReport()
         for attempt in 0..<attempts {
@@ -66,6 +75,9 @@ extension Spool {
             let result = try pushToRemote(
                 candidate, as: SpoolLayout.mainRef, expected: remoteTip, url: url)
             guard result.isAccepted else {
+                // A lock that stayed on the remote's main is no race to retry: every round
+                // would meet it again.
+                if let file = result.lockFile { throw SyncError.remoteLocked(url: url, file: file) }
                 report.refusedPushes += 1
                 continue
             }
