@@ -48,3 +48,20 @@ enum Count {
         "\(count) " + (count == 1 ? singular : plural ?? singular + "s")
     }
 }
+
+/// Text a job chose (its output file names) made safe for a terminal: control characters are
+/// shown as escapes, so a name cannot move the cursor, retitle the window or fake a line of
+/// dtrain's own.
+enum Printable {
+    static func escaped(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                result += scalar.escaped(asASCII: true)
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}

@@ -16,7 +16,7 @@ enum OutputCommands {
         maxPositionals: 1,
         details: """
             With --follow, exits when the job ends: 0 if it succeeded, 8 if it failed, timed
-            out or was cancelled.
+            out or was cancelled. With --json, one JSON object per line: time, stream, text.
             """
     ) { invocation, context in
         let spool = try context.openSpool()
@@ -25,11 +25,12 @@ enum OutputCommands {
         let raw = invocation.flag("raw")
         var printed = 0
         var said = false
+        var quietPolls = 0
 
         while true {
             // Bring main up to date; an unreachable remote only matters when following.
-            // FIXME: a follower fetches main and the claim ref every second; many followers
-            // of one remote multiply that load. Bites with dozens of followers over ssh.
+            // FIXME: a follower of a quiet job still fetches main and the claim ref every five
+            // seconds; dozens of followers over ssh multiply that load on the remote.
             if spool.settings.remote != nil {
                 do { try spool.sync() } catch let error as SyncError where !follow {
                     context.console.warn("showing the local copy: \(error)")
@@ -47,12 +48,15 @@ enum OutputCommands {
             // lines at the moment the job ends.
             for line in lines.dropFirst(printed) {
                 let text =
-                    raw
-                    ? String(decoding: LogFormat.encode([line]), as: UTF8.self)
-                        .trimmingCharacters(in: .newlines)
-                    : line.displayText
+                    context.console.json
+                    ? String(decoding: try LogLineJSON.encode(line), as: UTF8.self)
+                    : raw
+                        ? String(decoding: LogFormat.encode([line]), as: UTF8.self)
+                            .trimmingCharacters(in: .newlines)
+                        : line.displayText
                 FileHandle.standardOutput.write(Data((text + "\n").utf8))
             }
+            quietPolls = lines.count > printed ? 0 : quietPolls + 1
             printed = max(printed, lines.count)
 
             if job.state.isFinal || !follow {
@@ -69,7 +73,8 @@ enum OutputCommands {
                 context.console.say("job \(id) is \(job.state.rawValue); waiting for its log")
                 said = true
             }
-            Thread.sleep(forTimeInterval: 1)
+            // Every second while lines come, backing off to five when the job is quiet.
+            Thread.sleep(forTimeInterval: min(5, 1 + Double(quietPolls) / 2))
         }
     }
 
@@ -94,6 +99,11 @@ enum OutputCommands {
             throw SpoolError.unavailable("job \(id) returned no outputs")
         }
         let target = invocation.value("output") ?? "\(id)-output"
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
+        guard existing.isEmpty else {
+            throw SpoolError.refusedInput(
+                "\(target) is not empty; name a new or empty folder with -o DIR")
+        }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "dtrain-output-\(UUID().uuidString).zip")
         try zip.write(to: scratch)
@@ -110,10 +120,32 @@ enum OutputCommands {
             guard !report.files.isEmpty else {
                 return "Job \(id) (\(result.outcome)) wrote no output files"
             }
-            return "Unpacked \(report.files.count) file(s) of job \(id) (\(result.outcome)) "
-                + "into \(target):\n" + report.files.map { "  " + $0 }.joined(separator: "\n")
+            return "Unpacked \(Count.of(report.files.count, "file")) of job \(id) "
+                + "(\(result.outcome)) into \(target):\n"
+                + report.files.map { "  " + Printable.escaped($0) }.joined(separator: "\n")
         }
         return .ok
+    }
+}
+
+/// One log line for `dtrain logs --json`.
+struct LogLineJSON: Encodable {
+    var time: String
+    var stream: String
+    var text: String
+
+    /// Compact, one object per line (JSON Lines), so a script can read a followed log as it
+    /// grows.
+    static func encode(_ line: LogLine) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(LogLineJSON(line))
+    }
+
+    init(_ line: LogLine) {
+        time = Timestamp.iso(line.time)
+        stream = "\(line.stream)"
+        text = line.displayText
     }
 }
 

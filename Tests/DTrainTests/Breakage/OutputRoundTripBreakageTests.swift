@@ -20,7 +20,10 @@ struct OutputRoundTripBreakageTests {
     /// Runs `script` as a job on a spool whose entry cap is `maxEntries`, then
     /// fetches its outputs with the real command line.
     private func runAndFetch(script: String, maxEntries: Int = 10_000) throws
-        -> (state: JobState, output: ProcessResult, target: String, holder: TemporaryDirectory)
+        -> (
+            job: String, state: JobState, output: ProcessResult, target: String,
+            holder: TemporaryDirectory
+        )
     {
         let directory = try TemporaryDirectory("brk-output")
         let remote = directory.file("remote.git")
@@ -52,7 +55,7 @@ struct OutputRoundTripBreakageTests {
         let output = try Processes.dtrain(
             ["output", job.id, "-o", target], spool: directory.file("alice"))
         let state = try alice.snapshot().requireJob(job.id).state
-        return (state, output, target, directory)
+        return (job.id, state, output, target, directory)
     }
 
     @Test("more output files than maxEntries: either the job fails, or its outputs unpack")
@@ -96,5 +99,24 @@ struct OutputRoundTripBreakageTests {
         } else {
             #expect(run.state == .failed)
         }
+    }
+
+    @Test("a name with terminal escapes is printed escaped; a second unpack is refused")
+    func escapesAndRefill() throws {
+        let script = #"""
+            import os
+            o = os.environ["DTRAIN_OUTPUT"]
+            open(os.path.join(o, "\x1b]0;pwned\x07.txt"), "w").write("x")
+            """#
+        let run = try runAndFetch(script: script)
+        #expect(run.state == .succeeded)
+        #expect(run.output.status == 0, "\(run.output.stderr)")
+        #expect(!run.output.stdout.contains("\u{1B}"), "a raw escape reached the terminal")
+        #expect(run.output.stdout.contains("\\u{1B}]0;pwned\\u{07}.txt"), "\(run.output.stdout)")
+
+        // Unpacking into a folder that already holds files is refused as input (exit 4).
+        let again = try Processes.dtrain(
+            ["output", run.job, "-o", run.target], spool: run.holder.file("alice"))
+        #expect(again.status == 4, "\(again.stderr)")
     }
 }

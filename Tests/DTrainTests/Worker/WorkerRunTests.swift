@@ -265,6 +265,16 @@ struct WorkerRunTests {
         #expect(logs.stdout.contains("done"))
         #expect(logs.stdout.contains("bad utf8"))
         #expect(logs.stdout.utf8.count < Int(SpoolConfig.standard.limits.maxLogBytes) + 4_096)
+
+        // --json: one object per line, for scripts.
+        let json = try Processes.dtrain(["logs", job, "--json"], spool: reader.path)
+        #expect(json.status == 0, "\(json.stderr)")
+        let objects = try json.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]
+        }
+        #expect(objects.count > 2)
+        #expect(objects.allSatisfy { $0?["time"] != nil && $0?["stream"] != nil })
+        #expect(objects.contains { $0?["text"] == "done" && $0?["stream"] == "stdout" })
     }
 
     @Test("a second worker run on the same clone exits at once")
