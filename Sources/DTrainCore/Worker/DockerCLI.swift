@@ -16,6 +16,15 @@ struct DockerCLI: Sendable {
 
     /// The client's path as given (`docker`, or an absolute path).
     let path: String
+    /// How long one short command (`inspect`, `rm`, `ps`…) may take before the client is
+    /// killed; a `stop` gets its grace period on top. A hung daemon would otherwise hold a
+    /// worker, and its lock, until someone noticed.
+    var timeLimit: TimeInterval = 120
+
+    init(path: String, timeLimit: TimeInterval = 120) {
+        self.path = path
+        self.timeLimit = timeLimit
+    }
 
     /// The executable, found on `PATH` when `path` has no slash; nil when there
     /// is none.
@@ -35,13 +44,22 @@ struct DockerCLI: Sendable {
     }
 
     /// Runs `docker <arguments>` to the end and returns what it printed,
-    /// whatever its status.
-    // FIXME: no time limit on a single command; a hung daemon (not a dead one)
-    // hangs the worker in `docker stop` or `inspect` until it recovers.
+    /// whatever its status; throws when the client outlives `timeLimit`.
     func run(_ arguments: [String]) throws(DockerError) -> Result {
         let process = try launch(arguments)
         let stdout = process.standardOutput as? Pipe
         let stderr = process.standardError as? Pipe
+
+        // The watch: SIGKILL the client past its time; its pipes then close.
+        let limit = timeLimit + Self.graceSeconds(arguments)
+        let killed = Flag()
+        let watch = DispatchWorkItem {
+            guard process.isRunning else { return }
+            killed.raise()
+            kill(process.processIdentifier, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + limit, execute: watch)
+        defer { watch.cancel() }
 
         // Read stderr on a second thread so neither pipe can fill up and stall
         // the client.
@@ -53,6 +71,12 @@ struct DockerCLI: Sendable {
         let outData = stdout?.fileHandleForReading.readDataToEndOfFile() ?? Data()
         readers.wait()
         process.waitUntilExit()
+        if killed.isRaised {
+            throw DockerError(
+                command: arguments.first ?? "", status: nil,
+                message: "the docker client did not finish within \(Int(limit)) s and was "
+                    + "killed; is dockerd hung? ('systemctl status docker')")
+        }
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),
@@ -92,6 +116,14 @@ struct DockerCLI: Sendable {
         return process
     }
 
+    /// The `--time N` of a `docker stop`: the daemon may rightly take that long first.
+    static func graceSeconds(_ arguments: [String]) -> TimeInterval {
+        guard arguments.first == "stop", let flag = arguments.firstIndex(of: "--time"),
+            flag + 1 < arguments.count, let seconds = TimeInterval(arguments[flag + 1])
+        else { return 0 }
+        return seconds
+    }
+
     /// The single place a failed `docker` command becomes a `DockerError`.
     static func check(_ result: Result, _ arguments: [String]) throws(DockerError) {
         guard result.status != 0 else { return }
@@ -106,4 +138,13 @@ struct DockerCLI: Sendable {
     static func check(launchFailure reason: String, command: String) -> DockerError {
         DockerError(command: command, status: nil, message: reason)
     }
+}
+
+/// A one-way switch shared with the watch's queue.
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+
+    func raise() { lock.withLock { raised = true } }
+    var isRaised: Bool { lock.withLock { raised } }
 }

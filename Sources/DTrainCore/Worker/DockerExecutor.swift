@@ -14,8 +14,9 @@ public final class DockerExecutor: Sendable {
 
     /// `dockerPath` is the client to run: a name looked up on `PATH`, or an
     /// absolute path.
-    public init(dockerPath: String = "docker") {
-        self.cli = DockerCLI(path: dockerPath)
+    /// `commandTimeLimit` bounds each short `docker` command (see `DockerCLI.timeLimit`).
+    public init(dockerPath: String = "docker", commandTimeLimit: TimeInterval = 120) {
+        self.cli = DockerCLI(path: dockerPath, timeLimit: commandTimeLimit)
     }
 
     /// Runs the job to its end, its timeout, or a fault of the worker.
