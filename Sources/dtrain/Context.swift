@@ -126,16 +126,28 @@ extension Context {
         let report: SyncReport
         do {
             report = try spool.sync()
-        } catch let error as SyncError {
-            guard error.keepsLocalWork else { throw error }
-            console.say(
-                "saved locally; not delivered (\(error)). 'dtrain sync' will deliver it; "
-                    + "do not repeat the command.")
+        } catch let error as SyncError where error.keepsLocalWork {
+            keptLocally(error)
+            return
+        } catch let error as SpoolError {
+            // The change is committed; only its delivery met a lock in this clone.
+            guard case .locked = error else { throw error }
+            keptLocally(error)
             return
         }
         guard report.dropped.isEmpty else {
             throw DeliveryError(dropped: report.dropped)
         }
+    }
+}
+
+extension Context {
+    /// Says that a change is committed here and waits for `dtrain sync`: repeating the
+    /// command would make it twice.
+    func keptLocally(_ why: Error) {
+        console.say(
+            "saved locally; not delivered (\(why)). 'dtrain sync' will deliver it; "
+                + "do not repeat the command.")
     }
 }
 

@@ -49,14 +49,17 @@ enum Count {
     }
 }
 
-/// Text a job chose (its output file names) made safe for a terminal: control characters are
-/// shown as escapes, so a name cannot move the cursor, retitle the window or fake a line of
-/// dtrain's own.
+/// Text a job chose (its output file names) made safe for a terminal: control and format
+/// characters are shown as escapes, so a name cannot move the cursor, retitle the window,
+/// reorder what it shows or fake a line of dtrain's own.
 enum Printable {
     static func escaped(_ text: String) -> String {
         var result = ""
         for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control {
+            // Format characters too: a right-to-left override shows "uni<U+202E>gnp.exe"
+            // as "uniexe.png".
+            let category = scalar.properties.generalCategory
+            if category == .control || category == .format {
                 result += scalar.escaped(asASCII: true)
             } else {
                 result.unicodeScalars.append(scalar)

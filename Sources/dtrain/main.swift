@@ -52,6 +52,11 @@ func runDTrain(_ arguments: [String]) -> ExitStatus {
     } catch let error as DTrainError {
         Console(json: false, level: .error).say("\(error)", level: .error)
         return error.exitStatus
+    } catch let error where SpoolError.locked(error) != nil {
+        // A lock that stayed, from any path that did not name it itself.
+        let locked = SpoolError.locked(error) ?? .contention("\(error)")
+        Console(json: false, level: .error).say("\(locked)", level: .error)
+        return locked.exitStatus
     } catch {
         Console(json: false, level: .error).say("\(error)", level: .error)
         return .failure

@@ -19,13 +19,24 @@ public final class SpoolIndex {
         self.repository = repository
         // Two processes opening a fresh clone at once must not build the schema
         // over each other: one does it under the write lock, the other then
-        // finds the version set and leaves it alone.
-        guard try database.userVersion != Self.schemaVersion else { return }
+        // finds the version set and leaves it alone. A file with the right version
+        // but a table gone (edited by hand, half-restored) is built again too.
+        guard try database.userVersion != Self.schemaVersion || !hasEveryTable() else { return }
         try database.transaction {
-            guard try database.userVersion != Self.schemaVersion else { return }
+            guard try database.userVersion != Self.schemaVersion || !hasEveryTable() else {
+                return
+            }
             try database.execute(Self.dropSchema + Self.schema)
             try database.setUserVersion(Self.schemaVersion)
         }
+    }
+
+    static let tables: Set<String> = ["meta", "jobs", "records", "entries", "postings", "balances"]
+
+    private func hasEveryTable() throws -> Bool {
+        let names = try database.rows("SELECT name FROM sqlite_master WHERE type = 'table'", [])
+            .compactMap { $0[0].text }
+        return Self.tables.isSubset(of: Set(names))
     }
 
     static let dropSchema = """

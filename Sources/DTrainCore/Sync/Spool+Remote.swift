@@ -97,13 +97,19 @@ extension Spool {
         _ commit: ObjectID?, as remoteRef: String, expected: ObjectID?, url: String? = nil
     ) throws -> RefUpdateResult {
         let url = try url ?? remoteURL()
+        let result: RefUpdateResult
         do {
-            return try repository.push(
+            result = try repository.push(
                 url: url, localRef: commit, remoteRef: remoteRef, expected: expected,
                 credentials: credentials)
         } catch {
             throw SyncError.from(error, url: url)
         }
+        // A lock that stayed is no answer about the ref: retrying at once only meets it
+        // again, and reading it as "moved" or "taken" would mislead (a claim holder would
+        // think itself reaped).
+        if let file = result.lockFile { throw SyncError.remoteLocked(url: url, file: file) }
+        return result
     }
 
     /// Fetches `ref` from the remote into `local` (the same name unless told), forced: it is

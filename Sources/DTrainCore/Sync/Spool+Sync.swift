@@ -75,9 +75,6 @@ extension Spool {
             let result = try pushToRemote(
                 candidate, as: SpoolLayout.mainRef, expected: remoteTip, url: url)
             guard result.isAccepted else {
-                // A lock that stayed on the remote's main is no race to retry: every round
-                // would meet it again.
-                if let file = result.lockFile { throw SyncError.remoteLocked(url: url, file: file) }
                 report.refusedPushes += 1
                 continue
             }

@@ -13,8 +13,8 @@ public enum SyncError: DTrainError {
     public var exitStatus: ExitStatus {
         switch self {
         case .noRemote: .usage
-        case .unreachable, .refused, .remoteLocked: .unreachable
-        case .gaveUp: .conflict
+        case .unreachable, .refused: .unreachable
+        case .gaveUp, .remoteLocked: .conflict
         }
     }
 

@@ -151,8 +151,8 @@ public final class JobRunner {
     /// vanishes without a word.
     static func leftOutNotes(_ summary: DirectoryZipSummary) -> [String] {
         func names(_ paths: [String]) -> String {
-            let shown = paths.prefix(5).map { $0.debugDescription }.joined(separator: ", ")
-            return paths.count > 5 ? shown + " and \(paths.count - 5) more" : shown
+            let shown = paths.prefix(50).map { $0.debugDescription }.joined(separator: ", ")
+            return paths.count > 50 ? shown + " and \(paths.count - 50) more" : shown
         }
         var notes: [String] = []
         if !summary.skippedNonRegular.isEmpty {

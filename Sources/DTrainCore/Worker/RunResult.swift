@@ -80,11 +80,27 @@ extension Spool {
         let ref = Self.resultRef(job: result.job, attempt: result.attempt)
         try repository.setReference(ref, to: commit, expected: nil, message: "dtrain result")
         if let url = settings.remote {
-            guard try pushToRemote(commit, as: ref, expected: nil).isAccepted else {
+            guard try pushResult(commit, as: ref).isAccepted else {
                 throw SyncError.refused(url: url, why: "\(ref) exists already")
             }
         }
         return ref
+    }
+
+    /// Only this run ever writes its results ref, so a lock on it was left by a killed
+    /// process: wait until `RefLock` takes it for stale and removes it, rather than throw a
+    /// finished run away.
+    static let lockWait = RefLock.staleAfter + 15
+
+    private func pushResult(_ commit: ObjectID, as ref: String) throws -> RefUpdateResult {
+        let started = Date()
+        while true {
+            do {
+                return try pushToRemote(commit, as: ref, expected: nil)
+            } catch SyncError.remoteLocked where Date().timeIntervalSince(started) < Self.lockWait {
+                Thread.sleep(forTimeInterval: 2)
+            }
+        }
     }
 
     /// The result, log and outputs of a finished job's last run, from wherever they are kept

@@ -93,16 +93,22 @@ enum OutputCommands {
         let job = try spool.snapshot().requireJob(id)
         guard job.state.isFinal, let (result, _, zip) = try spool.readResult(of: job) else {
             throw SpoolError.unavailable(
-                "job \(id) is \(job.state.rawValue): it has no outputs (yet)")
+                job.state.isFinal
+                    ? "job \(id) is \(job.state.rawValue): it never ran to its end, so it has "
+                        + "no outputs"
+                    : "job \(id) is \(job.state.rawValue): it has no outputs yet")
         }
         guard let zip else {
             throw SpoolError.unavailable("job \(id) returned no outputs")
         }
         let target = invocation.value("output") ?? "\(id)-output"
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: target, isDirectory: &isFolder)
+        let isLink = (try? FileManager.default.destinationOfSymbolicLink(atPath: target)) != nil
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
-        guard existing.isEmpty else {
+        guard !isLink, !exists || isFolder.boolValue, existing.isEmpty else {
             throw SpoolError.refusedInput(
-                "\(target) is not empty; name a new or empty folder with -o DIR")
+                "\(target) is not an empty folder; name a new or empty folder with -o DIR")
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "dtrain-output-\(UUID().uuidString).zip")

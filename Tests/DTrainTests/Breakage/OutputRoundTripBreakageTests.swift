@@ -107,16 +107,24 @@ struct OutputRoundTripBreakageTests {
             import os
             o = os.environ["DTRAIN_OUTPUT"]
             open(os.path.join(o, "\x1b]0;pwned\x07.txt"), "w").write("x")
+            open(os.path.join(o, "uni\u202egnp.exe"), "w").write("x")
             """#
         let run = try runAndFetch(script: script)
         #expect(run.state == .succeeded)
         #expect(run.output.status == 0, "\(run.output.stderr)")
         #expect(!run.output.stdout.contains("\u{1B}"), "a raw escape reached the terminal")
         #expect(run.output.stdout.contains("\\u{1B}]0;pwned\\u{07}.txt"), "\(run.output.stdout)")
+        #expect(run.output.stdout.contains("uni\\u{202E}gnp.exe"), "\(run.output.stdout)")
 
         // Unpacking into a folder that already holds files is refused as input (exit 4).
         let again = try Processes.dtrain(
             ["output", run.job, "-o", run.target], spool: run.holder.file("alice"))
         #expect(again.status == 4, "\(again.stderr)")
+        let file = run.holder.file("a-file")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let onFile = try Processes.dtrain(
+            ["output", run.job, "-o", file], spool: run.holder.file("alice"))
+        #expect(onFile.status == 4, "\(onFile.stderr)")
+        #expect(!onFile.stderr.contains("NSCocoaErrorDomain"), "\(onFile.stderr)")
     }
 }
