@@ -32,9 +32,9 @@ public struct LocalSettings: Codable, Sendable, Equatable {
             throw SpoolError.malformed(
                 path: path,
                 why: "this clone's settings are not valid JSON of the expected shape "
-                    + "(\(Self.reason(error))); fix the file by hand, or make the clone "
-                    + "again with 'dtrain clone' (what it has not delivered is in its git "
-                    + "history, see 'dtrain status')")
+                    + "(\(Self.reason(error))); fix the file by hand: it holds only the "
+                    + "user, the remote and the worker and scorer settings, and deleting it "
+                    + "forgets them (the spool itself is in git and is not touched)")
         }
     }
 
