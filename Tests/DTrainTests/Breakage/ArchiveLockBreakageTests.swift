@@ -16,12 +16,8 @@ import Testing
 struct ArchiveLockBreakageTests {
     @Test("gc names a young archive ref lock instead of spinning on it")
     func archiveLockIsNamed() throws {
-        let directory = try TemporaryDirectory("brk-arch-lock")
-        let remote = directory.file("remote.git")
-        let spool = directory.file("admin")
-        let created = try Processes.dtrain(
-            ["init", spool, "--remote", remote, "--as", "admin", "--admin", "admin"])
-        try #require(created.status == 0, "\(created.stderr)")
+        let made = try PublishedSpool("brk-arch-lock")
+        let (directory, remote, spool) = (made.directory, made.remote, made.spool)
         let credited = try Processes.dtrain(["credit", "admin", "100"], spool: spool)
         try #require(credited.status == 0, "\(credited.stderr)")
         let folder = directory.file("job")

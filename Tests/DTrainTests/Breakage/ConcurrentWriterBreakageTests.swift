@@ -19,14 +19,8 @@ struct ConcurrentWriterBreakageTests {
     let spool: String
 
     init() throws {
-        directory = try TemporaryDirectory("brk-conc")
-        remote = directory.file("remote.git")
-        spool = directory.file("admin")
-        let made = try Processes.git(["init", "--bare", "-q", "-b", "main", remote])
-        try #require(made.status == 0, "\(made.stderr)")
-        let created = try Processes.dtrain(
-            ["init", spool, "--remote", remote, "--as", "admin", "--admin", "admin"])
-        try #require(created.status == 0, "\(created.stderr)")
+        let published = try PublishedSpool("brk-conc", gitInitFirst: true)
+        (directory, remote, spool) = (published.directory, published.remote, published.spool)
     }
 
     @Test("20 parallel credits: every one succeeds, none is lost, verify passes")

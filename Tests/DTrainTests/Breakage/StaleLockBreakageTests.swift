@@ -32,14 +32,8 @@ struct StaleLockBreakageTests {
     let spool: String
 
     init() throws {
-        directory = try TemporaryDirectory("brk-lock")
-        remote = directory.file("remote.git")
-        spool = directory.file("admin")
-        let made = try Processes.git(["init", "--bare", "-q", "-b", "main", remote])
-        try #require(made.status == 0, "\(made.stderr)")
-        let created = try Processes.dtrain(
-            ["init", spool, "--remote", remote, "--as", "admin", "--admin", "admin"])
-        try #require(created.status == 0, "\(created.stderr)")
+        let published = try PublishedSpool("brk-lock", gitInitFirst: true)
+        (directory, remote, spool) = (published.directory, published.remote, published.spool)
     }
 
     private func leaveLock(_ path: String) throws {

@@ -16,12 +16,8 @@ import Testing
 struct TrackingLockCreditBreakageTests {
     @Test("a credit that reports failure is not delivered later")
     func failedCreditIsNotAppliedLater() throws {
-        let directory = try TemporaryDirectory("brk-track-lock")
-        let remote = directory.file("remote.git")
-        let spool = directory.file("admin")
-        let created = try Processes.dtrain(
-            ["init", spool, "--remote", remote, "--as", "admin", "--admin", "admin"])
-        try #require(created.status == 0, "\(created.stderr)")
+        let made = try PublishedSpool("brk-track-lock")
+        let spool = made.spool
 
         let lock = spool + "/.git/refs/remotes/origin/main.lock"
         let head = try Processes.git([
