@@ -132,7 +132,11 @@ extension Spool {
     public func releaseClaim(job id: String) throws {
         let ref = Self.claimRef(job: id)
         if let current = try repository.reference(ref) {
-            _ = try pushToRemote(nil, as: ref, expected: current)
+            do {
+                _ = try pushToRemote(nil, as: ref, expected: current)
+            } catch SyncError.remoteLocked {
+                // The job's end is recorded on main; `dtrain gc` collects the claim later.
+            }
             try repository.deleteReference(ref, expected: current)
         }
     }
