@@ -14,8 +14,15 @@ public final class SpoolIndex {
     /// Bumped whenever the schema changes; an older file is simply rebuilt.
     static let schemaVersion = 1
 
+    /// How long a command waits for another process's write to the index. Many commands
+    /// on one clone at once (a cron worker, a user, a script of parallel credits) each build
+    /// or catch up the index under its write lock; on a loaded machine 5 s was seen to run
+    /// out, and a cache is worth waiting for rather than failing a command over.
+    static let busyTimeoutMilliseconds: Int32 = 60_000
+
     init(path: String, repository: Repository) throws {
-        self.database = try Database(path: path)
+        self.database = try Database(
+            path: path, busyTimeoutMilliseconds: Self.busyTimeoutMilliseconds)
         self.repository = repository
         // Two processes opening a fresh clone at once must not build the schema
         // over each other: one does it under the write lock, the other then
