@@ -15,8 +15,10 @@ import Foundation
 public enum RefLock {
     /// Older than this, a lock file is taken to be a killed process's.
     public static let staleAfter: TimeInterval = 60
-    /// How long a lock held by a live writer is waited for.
+    /// How long one and the same lock file is waited for before it is reported.
     public static let patience: TimeInterval = 1.5
+    /// The longest wait while the lock keeps changing hands (many writers of one ref).
+    public static let busiestWait: TimeInterval = 20
 
     /// Seconds since the lock file was last written, or nil if it is gone.
     public static func age(of path: String) -> TimeInterval? {
@@ -35,20 +37,46 @@ public enum RefLock {
     }
 
     /// Runs `body`; on a lock error, removes a stale lock or waits for a live
-    /// one (up to `patience`) and runs it again. A lock that stays is rethrown.
+    /// one and runs it again. Many writers of one ref hand its lock on quickly,
+    /// each a new file, so the wait starts again whenever the lock file changes;
+    /// one and the same file that stays for `patience` is rethrown.
     static func waitingOut<T>(_ body: () throws -> T) throws -> T {
         let started = Date()
+        var sameSince = Date()
+        var seen: Identity?
         var attempt = 0
         while true {
             do {
                 return try body()
             } catch let error as GitError where error.isLocked {
                 if let file = error.lockFile, removeIfStale(file) { continue }
-                guard Date().timeIntervalSince(started) < patience else { throw error }
-                attempt += 1
+                let now = Date()
+                let current = error.lockFile.flatMap(identity(of:))
+                if current != seen {
+                    seen = current
+                    sameSince = now
+                }
+                guard now.timeIntervalSince(sameSince) < patience,
+                    now.timeIntervalSince(started) < busiestWait
+                else { throw error }
+                attempt = min(attempt + 1, 4)
                 Thread.sleep(forTimeInterval: Double.random(in: 0.02...0.05) * Double(attempt))
             }
         }
+    }
+
+    /// Which lock file this is: a new writer's lock is a new file.
+    private struct Identity: Equatable {
+        var inode: UInt64
+        var modified: Date
+    }
+
+    private static func identity(of path: String) -> Identity? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value,
+            let modified = attributes[.modificationDate] as? Date
+        else { return nil }
+        return Identity(inode: inode, modified: modified)
     }
 }
 
