@@ -48,7 +48,8 @@ public enum Quantities {
             total = sum
             number = ""
         }
-        return number.isEmpty && total > 0 ? total : nil
+        // "0s" means 0 as "0" does; whether 0 is allowed is each option's own rule.
+        return number.isEmpty && !text.isEmpty ? total : nil
     }
 
     /// `512m`, `4g`, `4G`, `1024k`, `100` (bytes) → bytes.
