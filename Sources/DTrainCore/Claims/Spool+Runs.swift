@@ -9,9 +9,10 @@ public enum RunEnding: Sendable, Equatable {
     /// A fault of the worker, not the job (Docker down, image missing, disk full): the job
     /// goes back to the queue and no money moves.
     case handedBack(String)
-    /// The worker's owner stopped it (SIGTERM, a reboot) mid-run: back to the queue, no money
-    /// moves, and unlike a fault it does not count toward the retry limit, as Slurm and
-    /// HTCondor do not count a job requeued off a node going down.
+    /// No fault of the job: the worker's owner stopped it (SIGTERM, a reboot), or its claim
+    /// never got as far as running. Back to the queue, no money moves, and unlike a fault it
+    /// does not count toward the retry limit, as Slurm and HTCondor do not count a job
+    /// requeued off a node going down.
     case stopped(String)
 
     public var isHandBack: Bool {

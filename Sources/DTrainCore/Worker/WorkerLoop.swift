@@ -143,12 +143,15 @@ public final class WorkerLoop {
                 recovered.append(id)
                 continue
             }
+            // A claim that never got as far as running (the worker died between claiming
+            // and starting, or a push met a lock) is no fault of the job: it spends no retry.
+            let why =
+                "this worker held the claim with no run going (its run died, or the job was "
+                + "claimed with 'dtrain worker claim')"
             do {
                 try spool.finish(
                     job: id, worker: worker,
-                    ending: .handedBack(
-                        "this worker held the claim with no run going (its run died, or the "
-                            + "job was claimed with 'dtrain worker claim')"))
+                    ending: state == .claimed ? .stopped(why) : .handedBack(why))
                 log("job \(id): handed back to the queue (held with no run going)")
             } catch let error as ClaimError {
                 log("job \(id): \(error)")

@@ -161,6 +161,27 @@ struct WorkerRunTests {
         #expect(try shared.verifyRemote().violation == nil)
     }
 
+    @Test("a claim that never got as far as running is handed back without spending a retry")
+    func claimNeverRan() throws {
+        let shared = try SharedSpool(label: "run-claimed")
+        let job = try Self.publish(
+            "quick", main: "quick.py", in: shared, files: ["quick.py": "print('done')\n"])
+        _ = try shared.clone("gpu-01")
+        let path = shared.directory.file("gpu-01")
+        let claimed = try Processes.dtrain(["worker", "claim"], spool: path, as: "gpu-01")
+        try #require(claimed.status == 0, "\(claimed.stderr)")
+
+        // The next pass finds the claim with no run behind it, hands the job back, and
+        // then runs it like any other.
+        let worker = try Spool.open(at: path)
+        _ = try Self.runOnce(worker, as: "gpu-01")
+        try worker.sync()
+        let record = try worker.snapshot().requireJob(job)
+        let handBack = record.records.first { $0.state == .published && $0.seq > 2 }
+        #expect(handBack?.countsTowardRetries == false, "\(record.records)")
+        #expect(record.countedClaims <= 1, "\(record.records.map(\.state))")
+    }
+
     @Test("a worker killed mid-job and restarted: one outcome, one settlement")
     func crashAndRestart() throws {
         let shared = try SharedSpool(label: "run-crash")
