@@ -96,36 +96,31 @@ extension ZipWriter {
                 summary.skippedNonRegular.append(path)
                 continue
             }
+            let entryName = kind == S_IFDIR ? path + "/" : path
             guard ZipEntryPolicy.unpacksAsItself(path) else {
-                summary.skippedNames.append(kind == S_IFDIR ? path + "/" : path)
+                summary.skippedNames.append(entryName)
                 continue
             }
             guard budget.entries > 0 else {
-                summary.omittedForCount.append(kind == S_IFDIR ? path + "/" : path)
+                summary.omittedForCount.append(entryName)
                 continue
             }
-            switch kind {
-            case S_IFDIR:
-                let cost = estimatedCost(path: path + "/", size: 0)
-                guard cost <= budget.bytes else {
-                    summary.omittedForSize.append(path + "/")
-                    continue
-                }
-                budget.bytes -= cost
-                budget.entries -= 1
-                do { try writer.addDirectory(path + "/") } catch { throw .archive(error) }
+
+            // One budget for both kinds: a folder is an entry with no bytes.
+            let size = kind == S_IFDIR ? 0 : Int64(status.st_size)
+            let cost = estimatedCost(path: entryName, size: size)
+            guard cost <= budget.bytes else {
+                summary.omittedForSize.append(entryName)
+                continue
+            }
+            budget.bytes -= cost
+            budget.entries -= 1
+            if kind == S_IFDIR {
+                do { try writer.addDirectory(entryName) } catch { throw .archive(error) }
                 try add(
                     directory: absolute, relative: path, writer: writer, budget: &budget,
                     summary: &summary)
-            default:
-                let size = Int64(status.st_size)
-                let cost = estimatedCost(path: path, size: size)
-                guard cost <= budget.bytes else {
-                    summary.omittedForSize.append(path)
-                    continue
-                }
-                budget.bytes -= cost
-                budget.entries -= 1
+            } else {
                 try writer.addFile(path, fromDisk: absolute)
                 summary.storedFiles.append(path)
                 summary.storedBytes += size

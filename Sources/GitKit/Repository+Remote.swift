@@ -22,8 +22,18 @@ extension Repository {
     // downloads every new payload, result and archive into the clone; over
     // ssh only what was asked for comes. Bites disk use of clones of a busy path remote; copying
     // the wanted objects by hand, as push does, would fix it.
+    /// The tracking refs are written under their lock files, like `setReference`:
+    /// a lock that changes hands is waited out and a stale one removed (`RefLock`).
     public func fetch(
         url: String, refspecs: [String], credentials: Credentials, prune: Bool = false
+    ) throws {
+        try RefLock.waitingOut {
+            try fetchOnce(url: url, refspecs: refspecs, credentials: credentials, prune: prune)
+        }
+    }
+
+    private func fetchOnce(
+        url: String, refspecs: [String], credentials: Credentials, prune: Bool
     ) throws {
         let session = RemoteSession(url: url, credentials: credentials)
         let remote = try openRemote(url)

@@ -49,17 +49,11 @@ func runDTrain(_ arguments: [String]) -> ExitStatus {
             return .ok
         }
         return try invocation.command.run(invocation, Context(invocation: invocation))
-    } catch let error as DTrainError {
-        Console(json: false, level: .error).say("\(error)", level: .error)
-        return error.exitStatus
-    } catch let error where SpoolError.locked(error) != nil {
-        // A lock that stayed, from any path that did not name it itself.
-        let locked = SpoolError.locked(error) ?? .contention("\(error)")
-        Console(json: false, level: .error).say("\(locked)", level: .error)
-        return locked.exitStatus
     } catch {
-        Console(json: false, level: .error).say("\(error)", level: .error)
-        return .failure
+        // A lock that stayed, from any path that did not name it itself, reads as one.
+        let reported: Error = SpoolError.fromLock(error) ?? error
+        Console(json: false, level: .error).say("\(reported)", level: .error)
+        return (reported as? DTrainError)?.exitStatus ?? .failure
     }
 }
 

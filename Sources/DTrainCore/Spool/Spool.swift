@@ -156,7 +156,7 @@ public final class Spool {
                 // Another process moved main first.
                 continue
             } catch {
-                throw SpoolError.locked(error) ?? error
+                throw SpoolError.fromLock(error) ?? error
             }
         }
         throw SpoolError.contention(message)

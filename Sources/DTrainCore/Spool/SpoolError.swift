@@ -32,7 +32,7 @@ public enum SpoolError: DTrainError, Equatable {
     case storedRefMissing(job: String, ref: String, archive: String?)
 
     /// The lock error for a ref lock that stayed, or nil for any other error.
-    public static func locked(_ error: Error) -> SpoolError? {
+    public static func fromLock(_ error: Error) -> SpoolError? {
         guard let error = error as? GitError, error.isLocked else { return nil }
         let file = error.lockFile ?? "a ref lock file"
         return .locked(file: file, ageSeconds: Int(RefLock.age(of: file) ?? 0))

@@ -113,8 +113,8 @@ extension Spool {
     }
 
     /// Fetches `ref` from the remote into `local` (the same name unless told), forced: it is
-    /// the remote's. A lock held by another fetch into this clone at that instant is a race
-    /// to retry, not an unreachable remote. A ref the remote does not have is no error: it
+    /// the remote's. A lock on this clone's copy is GitKit's to wait out (`RefLock`), and one
+    /// that stays is named, never blamed on the remote. A ref the remote does not have is no error: it
     /// simply does not appear here (libgit2 skips a refspec that matches nothing).
     func fetchFromRemote(_ ref: String, into local: String? = nil) throws {
         try fetchFromRemote(refspecs: ["+\(ref):\(local ?? ref)"])
@@ -128,21 +128,12 @@ extension Spool {
 
     private func fetchFromRemote(refspecs: [String]) throws {
         let url = try remoteURL()
-        var attempt = 0
-        while true {
-            do {
-                try repository.fetch(url: url, refspecs: refspecs, credentials: credentials)
-                return
-            } catch let error as GitError where error.isLocked {
-                // This clone's own copy of the ref is locked: another fetch at this
-                // instant, or a stale lock a killed one left. Never the remote's fault.
-                if let file = error.lockFile, RefLock.removeIfStale(file) { continue }
-                attempt += 1
-                guard attempt < 8 else { throw SpoolError.locked(error) ?? error }
-                Backoff.sleep(attempt: attempt, cap: 0.5)
-            } catch {
-                throw SyncError.from(error, url: url)
-            }
+        do {
+            try repository.fetch(url: url, refspecs: refspecs, credentials: credentials)
+        } catch {
+            // A lock on this clone's own copy of a ref that stayed is never the remote's
+            // fault; GitKit has already waited out a live one.
+            throw SpoolError.fromLock(error) ?? SyncError.from(error, url: url)
         }
     }
 

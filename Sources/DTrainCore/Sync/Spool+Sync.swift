@@ -19,7 +19,7 @@ extension Spool {
             return try syncRounds(attempts)
         } catch {
             // A ref of this clone that stays locked: name the file, not a raw libgit2 error.
-            throw SpoolError.locked(error) ?? error
+            throw SpoolError.fromLock(error) ?? error
         }
     }
 

@@ -26,6 +26,7 @@ enum OutputCommands {
         var printed = 0
         var said = false
         var quietPolls = 0
+        let encoder = LogLineJSON.encoder()
 
         while true {
             // Bring main up to date; an unreachable remote only matters when following.
@@ -49,7 +50,7 @@ enum OutputCommands {
             for line in lines.dropFirst(printed) {
                 let text =
                     context.console.json
-                    ? String(decoding: try LogLineJSON.encode(line), as: UTF8.self)
+                    ? String(decoding: try encoder.encode(LogLineJSON(line)), as: UTF8.self)
                     : raw
                         ? String(decoding: LogFormat.encode([line]), as: UTF8.self)
                             .trimmingCharacters(in: .newlines)
@@ -142,10 +143,10 @@ struct LogLineJSON: Encodable {
 
     /// Compact, one object per line (JSON Lines), so a script can read a followed log as it
     /// grows.
-    static func encode(_ line: LogLine) throws -> Data {
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(LogLineJSON(line))
+        return encoder
     }
 
     init(_ line: LogLine) {
