@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// One connection to an SQLite database file (`sqlite3`), closed when the last
 /// reference goes (`sqlite3_close_v2`, which waits for any statement still
@@ -46,7 +47,7 @@ public final class Database {
             sqlite3_busy_timeout(connection, busyTimeoutMilliseconds), "sqlite3_busy_timeout",
             connection: connection)
         try execute("PRAGMA foreign_keys = ON")
-        try useWriteAheadLog()
+        try useWriteAheadLog(patience: Double(busyTimeoutMilliseconds) / 1_000)
     }
 
     deinit {
@@ -58,9 +59,25 @@ public final class Database {
     /// Switches to WAL, and says so loudly if SQLite refused (e.g. a filesystem
     /// without shared memory); an in-memory database keeps its `memory`
     /// journal.
-    private func useWriteAheadLog() throws(SQLiteError) {
+    ///
+    /// Switching needs an exclusive lock, and SQLite answers `SQLITE_BUSY` at
+    /// once, without its busy handler, when another connection is opening the
+    /// same new file (seen with 20 processes starting on one fresh database), so
+    /// the busy case is retried here for up to `patience` seconds.
+    private func useWriteAheadLog(patience: Double) throws(SQLiteError) {
         let sql = "PRAGMA journal_mode = WAL"
-        let mode = try rows(sql).first?.first?.text?.lowercased()
+        let started = Date()
+        var mode: String?
+        while true {
+            do {
+                mode = try rows(sql).first?.first?.text?.lowercased()
+                break
+            } catch where error.primaryCode == SQLITE_BUSY
+                && Date().timeIntervalSince(started) < patience
+            {
+                Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.05))
+            }
+        }
         guard mode == "wal" || mode == "memory" else {
             throw SQLiteError(
                 SQLITE_ERROR, "sqlite3_step", connection: connection, sql: sql,
