@@ -72,7 +72,8 @@ public final class Database {
             do {
                 mode = try rows(sql).first?.first?.text?.lowercased()
                 break
-            } catch where error.primaryCode == SQLITE_BUSY
+            } catch
+                where error.primaryCode == SQLITE_BUSY
                 && Date().timeIntervalSince(started) < patience
             {
                 Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.05))
